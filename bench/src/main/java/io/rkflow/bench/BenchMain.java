@@ -1,0 +1,186 @@
+package io.rkflow.bench;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.Devices;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH benchmarks and prints one table per family: GEMM in GFLOP/s, the stage combination
+ * in GB/s next to a plain copy measured in the same run. {@code --help} lists the options.
+ */
+public final class BenchMain {
+
+    private static final String USAGE = """
+            usage: bench.sh [--quick] [--only gemm|combine] [--device ID] [--forks N]
+              --quick        short warm-up and measurement (a rough number in about 4 minutes)
+              --only FAMILY  run only the gemm or only the combine benchmarks
+              --device ID    device to measure (default jvm; jvm:N for N threads)
+              --forks N      JMH forks per benchmark (default 1)
+            Raw JMH results are also written to bench-results/<family>.json.""";
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws RunnerException {
+        boolean quick = false;
+        String only = null;
+        String device = "jvm";
+        int forks = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--only" -> only = value(args, ++i, "--only");
+                case "--device" -> device = value(args, ++i, "--device");
+                case "--forks" -> forks = Integer.parseInt(value(args, ++i, "--forks"));
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> fail("unknown option '" + args[i] + "'");
+            }
+        }
+        if (only != null && !only.equals("gemm") && !only.equals("combine")) {
+            fail("--only: '" + only + "' is not a family; valid: gemm, combine");
+        }
+        String description;
+        try (Device d = Devices.open(device)) {
+            description = d.id() + " (" + d.description() + ")";
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        }
+        new java.io.File("bench-results").mkdirs();
+        System.out.printf("rkflow benchmarks on %s, %s %s, %s%n", description, System.getProperty("java.vm.name"),
+                Runtime.version(), cpuName());
+        if (only == null || only.equals("gemm")) {
+            Collection<RunResult> gemm = run(options(quick, forks, device, "gemm")
+                    .include(GemmBenchmark.class.getName() + ".gemm"));
+            printGemm(gemm);
+        }
+        if (only == null || only.equals("combine")) {
+            Collection<RunResult> combine = run(options(quick, forks, device, "combine")
+                    .include(CombineBenchmark.class.getName() + ".run")
+                    .param("variant", "fused", "unfused"));
+            Collection<RunResult> copy = run(options(quick, forks, device, "copy")
+                    .include(CombineBenchmark.class.getName() + ".run")
+                    .param("variant", "copy").param("s", "1"));
+            printCombine(combine, copy);
+        }
+    }
+
+    private static ChainedOptionsBuilder options(boolean quick, int forks, String device, String family) {
+        return new OptionsBuilder()
+                .forks(forks)
+                .warmupIterations(quick ? 2 : 5)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 3 : 5)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+                .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Xmx6g")
+                .param("device", device)
+                .resultFormat(org.openjdk.jmh.results.format.ResultFormatType.JSON)
+                .result("bench-results/" + family + ".json")
+                .addProfiler(GCProfiler.class)
+                .shouldFailOnError(true);
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        return new Runner(options.build()).run();
+    }
+
+    private static void printGemm(Collection<RunResult> results) {
+        System.out.println();
+        System.out.println("GEMM, fp32, row major (GFLOP/s = 2mnk / time; ± is JMH's 99.9% error)");
+        System.out.printf("%-6s %6s %6s %6s %12s %10s %10s %12s%n", "form", "m", "n", "k", "time (us)", "GFLOP/s", "±",
+                "alloc B/op");
+        for (RunResult r : results) {
+            String shape = r.getParams().getParam("shape");
+            String[] p = shape.split(":");
+            Result<?> res = r.getPrimaryResult();
+            double us = res.getScore();
+            double gflops = GemmBenchmark.flops(shape) / (us * 1e3);
+            double err = gflops * res.getScoreError() / us;
+            System.out.printf(Locale.ROOT, "%-6s %6s %6s %6s %12.2f %10.1f %10.1f %12.1f%n", p[0], p[1], p[2], p[3],
+                    us, gflops, err, allocPerOp(r));
+        }
+    }
+
+    private static void printCombine(Collection<RunResult> combine, Collection<RunResult> copy) {
+        Map<Integer, Double> copyGbs = new HashMap<>();
+        for (RunResult r : copy) {
+            int n = Integer.parseInt(r.getParams().getParam("n"));
+            copyGbs.put(n, CombineBenchmark.copyBytes(n) / (r.getPrimaryResult().getScore() * 1e3));
+        }
+        Map<String, Double> us = new HashMap<>();
+        Map<String, Double> alloc = new HashMap<>();
+        List<int[]> cases = new ArrayList<>();
+        for (RunResult r : combine) {
+            int s = Integer.parseInt(r.getParams().getParam("s"));
+            int n = Integer.parseInt(r.getParams().getParam("n"));
+            us.put(r.getParams().getParam("variant") + ":" + s + ":" + n, r.getPrimaryResult().getScore());
+            alloc.merge(s + ":" + n, allocPerOp(r), Math::max);
+            if (r.getParams().getParam("variant").equals("fused")) {
+                cases.add(new int[] {s, n});
+            }
+        }
+        System.out.println();
+        System.out.println("Stage combination out = x + sum_j c_j K_j (GB/s counts (s+1)*4 read + 4 written bytes per"
+                + " element; copy counts 4 + 4)");
+        System.out.printf("%3s %10s %11s %13s %10s %10s %14s %12s%n", "s", "n", "fused GB/s", "unfused GB/s",
+                "copy GB/s", "fused/copy", "fused/unfused", "alloc B/op");
+        for (int[] c : cases) {
+            int s = c[0], n = c[1];
+            double bytes = CombineBenchmark.combineBytes(s, n);
+            double fused = bytes / (us.get("fused:" + s + ":" + n) * 1e3);
+            Double unfusedUs = us.get("unfused:" + s + ":" + n);
+            double unfused = unfusedUs == null ? Double.NaN : bytes / (unfusedUs * 1e3);
+            double cp = copyGbs.getOrDefault(n, Double.NaN);
+            System.out.printf(Locale.ROOT, "%3d %10d %11.1f %13.1f %10.1f %9.0f%% %13.2fx %12.1f%n", s, n, fused,
+                    unfused, cp, 100 * fused / cp, fused / unfused, alloc.get(s + ":" + n));
+        }
+    }
+
+    /** Bytes allocated per operation (JMH's gc profiler), NaN when the profiler gave none. */
+    private static double allocPerOp(RunResult r) {
+        Result<?> a = r.getSecondaryResults().get("gc.alloc.rate.norm");
+        return a == null ? Double.NaN : a.getScore();
+    }
+
+    private static String cpuName() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim() + ", "
+                            + Runtime.getRuntime().availableProcessors() + " cores";
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            fail(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void fail(String message) {
+        System.err.println("bench: " + message);
+        System.err.println(USAGE);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,151 @@
+package io.rkflow.kernels.jvm;
+
+import static io.rkflow.kernels.jvm.JvmDevice.array;
+
+import io.rkflow.kernels.Task;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Dense-layer kernels besides GEMM: bias add, bias gradient, fused softmax cross-entropy. */
+final class Dense {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FH =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    /** Columns per bias-gradient chunk. */
+    private static final int COLUMN_BLOCK = 256;
+
+    private Dense() {}
+
+    /** y[r, j] += bias[j]; chunks are whole rows. */
+    static Step biasAdd(WorkerPool pool, Task.BiasAdd t) {
+        float[] y = array(t.y().buffer());
+        float[] bias = array(t.bias().buffer());
+        int yo = t.y().offset(), bo = t.bias().offset(), cols = t.cols();
+        int rowsPerChunk = Math.max(1, Chunked.GRAIN / Math.max(1, cols));
+        return new Chunked(pool, t.rows(), rowsPerChunk) {
+            @Override
+            void apply(int chunk, int lo, int hi) {
+                for (int r = lo; r < hi; r++) {
+                    int row = yo + r * cols;
+                    int j = 0;
+                    for (int end = F.loopBound(cols); j < end; j += F.length()) {
+                        FloatVector.fromArray(F, y, row + j).add(FloatVector.fromArray(F, bias, bo + j))
+                                .intoArray(y, row + j);
+                    }
+                    for (; j < cols; j++) {
+                        y[row + j] += bias[bo + j];
+                    }
+                }
+            }
+        };
+    }
+
+    /** db[j] (+)= Σ_r dy[r, j], summed over rows in order in double; chunks are column blocks. */
+    static Step biasGrad(WorkerPool pool, Task.BiasGrad t) {
+        float[] db = array(t.db().buffer());
+        float[] dy = array(t.dy().buffer());
+        int dbo = t.db().offset(), dyo = t.dy().offset(), rows = t.rows(), cols = t.cols();
+        boolean accumulate = t.accumulate();
+        return new Chunked(pool, cols, COLUMN_BLOCK) {
+            @Override
+            void apply(int chunk, int lo, int hi) {
+                int j = lo;
+                for (int end = lo + FH.loopBound(hi - lo); j < end; j += FH.length()) {
+                    DoubleVector acc = accumulate ? widen(db, dbo + j) : DoubleVector.zero(D);
+                    for (int r = 0, idx = dyo + j; r < rows; r++, idx += cols) {
+                        acc = acc.add(widen(dy, idx));
+                    }
+                    ((FloatVector) acc.convertShape(VectorOperators.D2F, FH, 0)).intoArray(db, dbo + j);
+                }
+                for (; j < hi; j++) {
+                    double acc = accumulate ? db[dbo + j] : 0.0;
+                    for (int r = 0, idx = dyo + j; r < rows; r++, idx += cols) {
+                        acc += dy[idx];
+                    }
+                    db[dbo + j] = (float) acc;
+                }
+            }
+        };
+    }
+
+    /**
+     * Softmax cross-entropy per row in double: lse = max + log Σ exp(z − max), loss_r = lse − z_label,
+     * dz = (exp(z − lse) − onehot)/rows. Row losses and hits are added in row order afterwards.
+     */
+    static Step softmaxCrossEntropy(WorkerPool pool, Task.SoftmaxCrossEntropy t) {
+        float[] loss = array(t.loss().buffer());
+        float[] correct = array(t.correct().buffer());
+        float[] dz = array(t.dlogits().buffer());
+        float[] z = array(t.logits().buffer());
+        int[] labels = array(t.labels().buffer());
+        int lo0 = t.loss().offset(), co = t.correct().offset(), dzo = t.dlogits().offset();
+        int zo = t.logits().offset(), lbo = t.labels().offset();
+        int rows = t.rows(), classes = t.classes();
+        int rowsPerChunk = Math.max(1, Chunked.GRAIN / classes);
+        return new Chunked(pool, rows, rowsPerChunk) {
+            private final double[] rowLoss = new double[rows];
+            private final boolean[] rowHit = new boolean[rows];
+
+            @Override
+            void prepare() {
+                for (int r = 0; r < rows; r++) {
+                    int label = labels[lbo + r];
+                    if (label < 0 || label >= classes) {
+                        throw new IllegalArgumentException("softmaxCrossEntropy: label " + label + " of row " + r
+                                + " is outside [0, " + classes + ")");
+                    }
+                }
+            }
+
+            @Override
+            void apply(int chunk, int lo, int hi) {
+                double invRows = 1.0 / rows;
+                for (int r = lo; r < hi; r++) {
+                    int row = zo + r * classes;
+                    int label = labels[lbo + r];
+                    float max = z[row];
+                    int argmax = 0;
+                    for (int j = 1; j < classes; j++) {
+                        if (z[row + j] > max) {
+                            max = z[row + j];
+                            argmax = j;
+                        }
+                    }
+                    double sum = 0.0;
+                    for (int j = 0; j < classes; j++) {
+                        sum += Math.exp((double) z[row + j] - max);
+                    }
+                    double lse = max + Math.log(sum);
+                    rowLoss[r] = lse - z[row + label];
+                    rowHit[r] = argmax == label;
+                    int drow = dzo + r * classes;
+                    for (int j = 0; j < classes; j++) {
+                        double p = Math.exp(z[row + j] - lse);
+                        dz[drow + j] = (float) ((j == label ? p - 1.0 : p) * invRows);
+                    }
+                }
+            }
+
+            @Override
+            void finish() {
+                double total = 0.0;
+                int hits = 0;
+                for (int r = 0; r < rows; r++) {
+                    total += rowLoss[r];
+                    hits += rowHit[r] ? 1 : 0;
+                }
+                loss[lo0] = rows == 0 ? 0f : (float) (total / rows);
+                correct[co] = hits;
+            }
+        };
+    }
+
+    private static DoubleVector widen(float[] a, int index) {
+        return (DoubleVector) FloatVector.fromArray(FH, a, index).convertShape(VectorOperators.F2D, D, 0);
+    }
+}

@@ -1,0 +1,144 @@
+package io.rkflow.kernels.jvm;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.IntBuffer;
+import io.rkflow.kernels.Plan;
+import io.rkflow.kernels.Task;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The embedded default device: kernels in plain Java with the Vector API, on a fixed pool of
+ * worker threads with fixed partitions, so that results are identical from run to run and for
+ * any thread count. It is the reference every other device is checked against.
+ */
+public final class JvmDevice implements Device {
+
+    private final WorkerPool pool;
+    private volatile boolean closed;
+
+    /** A JVM device with {@code threads} worker threads (the calling thread counts as one). */
+    public JvmDevice(int threads) {
+        this.pool = new WorkerPool(threads);
+    }
+
+    /** The default thread count: system property {@code rkflow.threads}, else the available processors. */
+    public static int defaultThreads() {
+        return Integer.getInteger("rkflow.threads", Runtime.getRuntime().availableProcessors());
+    }
+
+    static String describe(int threads) {
+        return "pure Java, " + threads + (threads == 1 ? " thread" : " threads") + ", "
+                + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors, Java " + Runtime.version().feature();
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public String id() {
+        return "jvm";
+    }
+
+    @Override
+    public String description() {
+        return describe(pool.threads());
+    }
+
+    @Override
+    public FloatBuffer allocFloat(String name, int length) {
+        checkAlloc(name, length);
+        return new JvmFloatBuffer(this, name, length);
+    }
+
+    @Override
+    public IntBuffer allocInt(String name, int length) {
+        checkAlloc(name, length);
+        return new JvmIntBuffer(this, name, length);
+    }
+
+    @Override
+    public Plan compile(Graph graph) {
+        if (graph.device() != this) {
+            throw new IllegalArgumentException("graph '" + graph.name() + "' belongs to device " + graph.device().id());
+        }
+        checkOpen();
+        Step[] steps = new Step[graph.tasks().size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = compile(graph.tasks().get(i));
+        }
+        return new JvmPlan(graph, steps, this);
+    }
+
+    private Step compile(Task task) {
+        return switch (task) {
+            case Task.Combine t -> Elementwise.combine(pool, t);
+            case Task.Copy t -> Elementwise.copy(pool, t);
+            case Task.Fill t -> Elementwise.fill(pool, t);
+            case Task.Scale t -> Elementwise.scale(pool, t);
+            case Task.Axpby t -> Elementwise.axpby(pool, t);
+            case Task.AccumulateSquares t -> Elementwise.accumulateSquares(pool, t);
+            case Task.Precondition t -> Elementwise.precondition(pool, t);
+            case Task.Momentum t -> Elementwise.momentum(pool, t);
+            case Task.Adam t -> Elementwise.adam(pool, t);
+            case Task.ActivationForward t -> Activations.forward(pool, t);
+            case Task.ActivationBackward t -> Activations.backward(pool, t);
+            case Task.Reduce t -> Reductions.reduce(pool, t);
+            case Task.RmsErrorNorm t -> Reductions.rmsErrorNorm(pool, t);
+            case Task.Gemm t -> new JvmGemm(pool, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
+                    array(t.c().buffer()), t.c().offset(), array(t.a().buffer()), t.a().offset(),
+                    array(t.b().buffer()), t.b().offset());
+            case Task.BiasAdd t -> Dense.biasAdd(pool, t);
+            case Task.BiasGrad t -> Dense.biasGrad(pool, t);
+            case Task.SoftmaxCrossEntropy t -> Dense.softmaxCrossEntropy(pool, t);
+        };
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the JVM device is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return "jvm (" + description() + ")";
+    }
+
+    static float[] array(FloatBuffer b) {
+        return ((JvmFloatBuffer) b).data;
+    }
+
+    static int[] array(IntBuffer b) {
+        return ((JvmIntBuffer) b).data;
+    }
+
+    private static void checkAlloc(String name, int length) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("alloc: buffer name is empty");
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("alloc: buffer '" + name + "' length " + length + " is negative");
+        }
+    }
+
+    static void checkTransfer(String buffer, String op, int offset, int count, int length, int hostOffset,
+            int hostLength) {
+        if (offset < 0 || count < 0 || (long) offset + count > length) {
+            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': range [" + offset + ", "
+                    + ((long) offset + count) + ") is out of bounds [0, " + length + ")");
+        }
+        if (hostOffset < 0 || (long) hostOffset + count > hostLength) {
+            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': host array range [" + hostOffset
+                    + ", " + ((long) hostOffset + count) + ") is out of bounds [0, " + hostLength + ")");
+        }
+    }
+}

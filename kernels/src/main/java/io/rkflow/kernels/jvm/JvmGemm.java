@@ -1,0 +1,327 @@
+package io.rkflow.kernels.jvm;
+
+import io.rkflow.kernels.GemmForm;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM on the JVM device: C = op(A)·op(B), or C += op(A)·op(B) when
+ * {@code accumulate}, with all matrices row major and C m × n (see {@link GemmForm}), so that
+ * c_ij = (c_ij or 0) + Σ_p a_ip·b_pj with the sum taken over p = 0, 1, …, k-1.
+ *
+ * <p><b>Blocking.</b> Each run has two parallel phases. First both operands are packed into
+ * scratch memory owned by this step: op(A) into row panels of {@link #MR} rows, op(B) into column
+ * panels of {@link #NR} columns (two vectors), each panel split into k-blocks of at most
+ * {@link #KC}, stored so that the micro-kernel reads both sequentially; the transposed layouts
+ * (Aᵀ of TN, Bᵀ of NT) are resolved here, so one NN micro-kernel serves every form. Then C is
+ * cut into fixed tiles of at most {@link #MC} × {@link #NC}, one chunk each; a chunk walks its
+ * k-blocks, then its column panels (a KC × NR panel of B stays in L1), then its row panels (the
+ * MC × KC block of A stays in L2), and runs an MR × NR register-blocked micro-kernel: MR·NR/VL
+ * accumulator vectors, per k step one row of the B panel is loaded and each A element broadcast
+ * and fused-multiply-added.
+ *
+ * <p><b>Determinism.</b> Every element of C is one chain of float fused multiply-adds over p in
+ * ascending order, c ← fma(a_ip, b_pj, c), started from 0 (or from the old c_ij when
+ * accumulating). Vector lanes of {@code fma} round exactly like {@link Math#fma}; between
+ * k-blocks the running value is stored in C as a float and reloaded unchanged; edge tiles run the
+ * same micro-kernel on a zero-padded copy of the tile. So the arithmetic of an element depends on
+ * neither the tiling nor the thread that computes it, and results are bit-identical for every
+ * thread count and run.
+ */
+final class JvmGemm implements Step {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = F.length();
+    /** Rows of the micro-kernel tile. */
+    private static final int MR = 8;
+    /** Columns of the micro-kernel tile: two vectors. */
+    private static final int NR = 2 * VL;
+    /** Depth of a k-block: a KC × NR panel of packed B fits in L1. */
+    private static final int KC = 256;
+    /** Rows of a chunk (a multiple of MR): its MC × KC block of packed A fits in L2. */
+    private static final int MC = 128;
+    /** Columns of a chunk (a multiple of NR). */
+    private static final int NC = 8 * NR;
+
+    private final WorkerPool pool;
+    private final GemmForm form;
+    private final int m, n, k;
+    private final boolean accumulate;
+    private final float[] c, a, b;
+    private final int cOff, aOff, bOff;
+    /** m and n rounded up to whole panels. */
+    private final int mPad, nPad;
+    private final int rowBlocks, colBlocks;
+    /** Packed op(A): k-block at p0 starts at p0·mPad, its panel at row i at p0·mPad + i·kc. */
+    private final float[] aPack;
+    /** Packed op(B): k-block at p0 starts at p0·nPad, its panel at column j at p0·nPad + j·kc. */
+    private final float[] bPack;
+    /** Per worker, an MR × NR tile for the edges of C. */
+    private final float[][] edge;
+    private final WorkerPool.Body packBody = this::pack;
+    private final WorkerPool.Body tileBody = this::tile;
+
+    JvmGemm(WorkerPool pool, GemmForm form, int m, int n, int k, boolean accumulate,
+            float[] c, int cOff, float[] a, int aOff, float[] b, int bOff) {
+        this.pool = pool;
+        this.form = form;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.accumulate = accumulate;
+        this.c = c;
+        this.cOff = cOff;
+        this.a = a;
+        this.aOff = aOff;
+        this.b = b;
+        this.bOff = bOff;
+        this.mPad = roundUp(m, MR);
+        this.nPad = roundUp(n, NR);
+        this.rowBlocks = (m + MC - 1) / MC;
+        this.colBlocks = (n + NC - 1) / NC;
+        boolean work = m > 0 && n > 0 && k > 0;
+        this.aPack = new float[work ? Math.multiplyExact(mPad, k) : 0];
+        this.bPack = new float[work ? Math.multiplyExact(nPad, k) : 0];
+        this.edge = new float[pool.threads()][MR * NR];
+    }
+
+    private static int roundUp(int x, int unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    @Override
+    public void run() {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * n, cOff + i * n + n, 0f);
+                }
+            }
+            return;
+        }
+        pool.run(rowBlocks + colBlocks, packBody);
+        pool.run(rowBlocks * colBlocks, tileBody);
+    }
+
+    /** Packs the rows of A block {@code chunk}, or the columns of B block {@code chunk - rowBlocks}. */
+    private void pack(int chunk, int worker) {
+        if (chunk < rowBlocks) {
+            int i0 = chunk * MC;
+            int i1 = Math.min(m, i0 + MC);
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                for (int i = i0; i < i1; i += MR) {
+                    packA(p0, kc, i, Math.min(MR, m - i), p0 * mPad + i * kc);
+                }
+            }
+        } else {
+            int j0 = (chunk - rowBlocks) * NC;
+            int j1 = Math.min(n, j0 + NC);
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                for (int j = j0; j < j1; j += NR) {
+                    packB(p0, kc, j, Math.min(NR, n - j), p0 * nPad + j * kc);
+                }
+            }
+        }
+    }
+
+    /** aPack[at + p·MR + r] = op(A)[i + r][p0 + p] for r &lt; rows; the padding rows stay zero. */
+    private void packA(int p0, int kc, int i, int rows, int at) {
+        if (form == GemmForm.TN) {
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(a, aOff + (p0 + p) * m + i, aPack, at + p * MR, rows);
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int src = aOff + (i + r) * k + p0;
+                for (int p = 0; p < kc; p++) {
+                    aPack[at + p * MR + r] = a[src + p];
+                }
+            }
+        }
+    }
+
+    /** bPack[at + p·NR + q] = op(B)[p0 + p][j + q] for q &lt; cols; the padding columns stay zero. */
+    private void packB(int p0, int kc, int j, int cols, int at) {
+        if (form == GemmForm.NT) {
+            for (int q = 0; q < cols; q++) {
+                int src = bOff + (j + q) * k + p0;
+                for (int p = 0; p < kc; p++) {
+                    bPack[at + p * NR + q] = b[src + p];
+                }
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(b, bOff + (p0 + p) * n + j, bPack, at + p * NR, cols);
+            }
+        }
+    }
+
+    /** Computes C tile {@code chunk}: rows of block chunk / colBlocks, columns of block chunk % colBlocks. */
+    private void tile(int chunk, int worker) {
+        int i0 = chunk / colBlocks * MC;
+        int i1 = Math.min(m, i0 + MC);
+        int j0 = chunk % colBlocks * NC;
+        int j1 = Math.min(n, j0 + NC);
+        float[] t = edge[worker];
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            boolean load = accumulate || p0 > 0;
+            for (int j = j0; j < j1; j += NR) {
+                int cols = Math.min(NR, j1 - j);
+                int bi = p0 * nPad + j * kc;
+                for (int i = i0; i < i1; i += MR) {
+                    int rows = Math.min(MR, i1 - i);
+                    int ai = p0 * mPad + i * kc;
+                    int ci = cOff + i * n + j;
+                    if (rows == MR && cols == NR) {
+                        kernel2(aPack, ai, bPack, bi, kc, c, ci, n, load);
+                    } else if (rows == MR && cols == VL) {
+                        kernel1(aPack, ai, bPack, bi, kc, c, ci, n, load);
+                    } else {
+                        edgeTile(t, ai, bi, kc, ci, rows, cols, load);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs the micro-kernel on a zero-padded copy of a partial tile and copies the result back. */
+    private void edgeTile(float[] t, int ai, int bi, int kc, int ci, int rows, int cols, boolean load) {
+        Arrays.fill(t, 0f);
+        if (load) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, ci + r * n, t, r * NR, cols);
+            }
+        }
+        if (cols <= VL) {
+            kernel1(aPack, ai, bPack, bi, kc, t, 0, NR, true);
+        } else {
+            kernel2(aPack, ai, bPack, bi, kc, t, 0, NR, true);
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(t, r * NR, c, ci + r * n, cols);
+        }
+    }
+
+    /**
+     * The MR × 2·VL micro-kernel: C[ci + r·ldc + q] = fma-chain over p of ap[ai + p·MR + r] ·
+     * bp[bi + p·NR + q], starting from C ({@code load}) or 0.
+     */
+    private static void kernel2(float[] ap, int ai, float[] bp, int bi, int kc,
+                                float[] c, int ci, int ldc, boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (load) {
+            c00 = FloatVector.fromArray(F, c, ci);
+            c01 = FloatVector.fromArray(F, c, ci + VL);
+            c10 = FloatVector.fromArray(F, c, ci + ldc);
+            c11 = FloatVector.fromArray(F, c, ci + ldc + VL);
+            c20 = FloatVector.fromArray(F, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(F, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(F, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, ci + 4 * ldc + VL);
+            c50 = FloatVector.fromArray(F, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, ci + 5 * ldc + VL);
+            c60 = FloatVector.fromArray(F, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, ci + 6 * ldc + VL);
+            c70 = FloatVector.fromArray(F, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, ci + 7 * ldc + VL);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+            c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
+        }
+        for (int p = 0; p < kc; p++) {
+            int x = ai + p * MR;
+            int y = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, y);
+            FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
+            FloatVector s = FloatVector.broadcast(F, ap[x]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(F, ap[x + 1]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(F, ap[x + 2]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(F, ap[x + 3]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(F, ap[x + 4]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+            s = FloatVector.broadcast(F, ap[x + 5]);
+            c50 = s.fma(b0, c50);
+            c51 = s.fma(b1, c51);
+            s = FloatVector.broadcast(F, ap[x + 6]);
+            c60 = s.fma(b0, c60);
+            c61 = s.fma(b1, c61);
+            s = FloatVector.broadcast(F, ap[x + 7]);
+            c70 = s.fma(b0, c70);
+            c71 = s.fma(b1, c71);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
+    }
+
+    /** The MR × VL micro-kernel: {@link #kernel2} on the first vector of the B panel only. */
+    private static void kernel1(float[] ap, int ai, float[] bp, int bi, int kc,
+                                float[] c, int ci, int ldc, boolean load) {
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (load) {
+            c0 = FloatVector.fromArray(F, c, ci);
+            c1 = FloatVector.fromArray(F, c, ci + ldc);
+            c2 = FloatVector.fromArray(F, c, ci + 2 * ldc);
+            c3 = FloatVector.fromArray(F, c, ci + 3 * ldc);
+            c4 = FloatVector.fromArray(F, c, ci + 4 * ldc);
+            c5 = FloatVector.fromArray(F, c, ci + 5 * ldc);
+            c6 = FloatVector.fromArray(F, c, ci + 6 * ldc);
+            c7 = FloatVector.fromArray(F, c, ci + 7 * ldc);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c0 = z; c1 = z; c2 = z; c3 = z; c4 = z; c5 = z; c6 = z; c7 = z;
+        }
+        for (int p = 0; p < kc; p++) {
+            int x = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi + p * NR);
+            c0 = FloatVector.broadcast(F, ap[x]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, ap[x + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, ap[x + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, ap[x + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, ap[x + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, ap[x + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(F, ap[x + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(F, ap[x + 7]).fma(b0, c7);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+        c6.intoArray(c, ci + 6 * ldc);
+        c7.intoArray(c, ci + 7 * ldc);
+    }
+}
