@@ -44,11 +44,11 @@ final class Activations {
                         int i = lo;
                         for (int end = lo + FH.loopBound(hi - lo); i < end; i += FH.length()) {
                             DoubleVector xd = widen(x, xo + i);
-                            narrow(kind == Activation.TANH ? xd.lanewise(VectorOperators.TANH) : gelu(xd), y, yo + i);
+                            narrow(kind == Activation.TANH ? tanh(xd) : gelu(xd), y, yo + i);
                         }
                         for (; i < hi; i++) {
                             double xi = x[xo + i];
-                            y[yo + i] = (float) (kind == Activation.TANH ? Math.tanh(xi) : gelu(xi));
+                            y[yo + i] = (float) (kind == Activation.TANH ? tanh(xi) : gelu(xi));
                         }
                     }
                 }
@@ -115,39 +115,80 @@ final class Activations {
         ((FloatVector) v.convertShape(VectorOperators.D2F, FH, 0)).intoArray(a, index);
     }
 
-    /** GELU(x) = x·σ(2u) = x / (1 + e^(−2u)), u = √(2/π)(x + 0.044715x³): no cancellation for x &lt; 0. */
-    static double gelu(double x) {
-        double u = GELU_K0 * (x + GELU_K1 * x * x * x);
-        return x / (1.0 + Math.exp(-2.0 * u));
+    /*
+     * tanh, GELU and their slopes from e = exp(−2|x|) or E = exp(−2u), arranged so that nothing
+     * cancels: the slopes of saturated units are tiny numbers, not differences of nearly equal ones.
+     * Every exponential is ExpMath's, so results are the same in every execution.
+     */
+
+    /** Below this |x|, tanh x = x − x³/3 + 2x⁵/15 to double precision (next term 17x⁷/315). */
+    private static final double TANH_SERIES = 0.01;
+
+    /** tanh x = sign(x)·(1 − e)/(1 + e), e = exp(−2|x|); the odd series near 0 where 1 − e cancels. */
+    static double tanh(double x) {
+        double ax = Math.abs(x);
+        if (ax < TANH_SERIES) {
+            double x2 = x * x;
+            return ((x2 * (2.0 / 15) + -1.0 / 3) * x2 + 1.0) * x;
+        }
+        double e = ExpMath.exp(-2.0 * ax);
+        return Math.copySign((1.0 - e) / (1.0 + e), x);
     }
 
-    private static DoubleVector gelu(DoubleVector x) {
-        DoubleVector u = x.mul(x).mul(x).mul(GELU_K1).add(x).mul(GELU_K0);
-        return x.div(u.mul(-2.0).lanewise(VectorOperators.EXP).add(1.0));
-    }
-
-    /** GELU'(x) = ½(1 + tanh u) + ½x(1 − tanh²u)·√(2/π)(1 + 3·0.044715x²). */
-    static double geluSlope(double x) {
-        double x2 = x * x;
-        double t = Math.tanh(GELU_K0 * (x + GELU_K1 * x2 * x));
-        return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_K0 * (1.0 + 3.0 * GELU_K1 * x2);
-    }
-
-    private static DoubleVector geluSlope(DoubleVector x) {
+    private static DoubleVector tanh(DoubleVector x) {
         DoubleVector x2 = x.mul(x);
-        DoubleVector t = x2.mul(x).mul(GELU_K1).add(x).mul(GELU_K0).lanewise(VectorOperators.TANH);
-        DoubleVector du = x2.mul(3.0 * GELU_K1).add(1.0).mul(GELU_K0);
-        return t.add(1.0).mul(0.5).add(x.mul(0.5).mul(t.mul(t).neg().add(1.0)).mul(du));
+        DoubleVector series = x2.mul(2.0 / 15).add(-1.0 / 3).mul(x2).add(1.0).mul(x);
+        DoubleVector e = ExpMath.exp(x.abs().mul(-2.0));
+        DoubleVector big = e.neg().add(1.0).div(e.add(1.0));
+        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0.0));
+        return big.blend(series, x.abs().compare(VectorOperators.LT, TANH_SERIES));
     }
 
-    /** tanh'(x) = 1 − tanh²(x). */
+    /** tanh'(x) = sech²x = 4e/(1 + e)², e = exp(−2|x|). */
     static double tanhSlope(double x) {
-        double t = Math.tanh(x);
-        return 1.0 - t * t;
+        double e = ExpMath.exp(-2.0 * Math.abs(x));
+        double d = 1.0 + e;
+        return 4.0 * e / (d * d);
     }
 
     private static DoubleVector tanhSlope(DoubleVector x) {
-        DoubleVector t = x.lanewise(VectorOperators.TANH);
-        return t.mul(t).neg().add(1.0);
+        DoubleVector e = ExpMath.exp(x.abs().mul(-2.0));
+        DoubleVector d = e.add(1.0);
+        return e.mul(4.0).div(d.mul(d));
+    }
+
+    /** u = √(2/π)(x + 0.044715x³), the argument of the tanh in GELU. */
+    private static double geluArg(double x) {
+        return (x * x * x * GELU_K1 + x) * GELU_K0;
+    }
+
+    private static DoubleVector geluArg(DoubleVector x) {
+        return x.mul(x).mul(x).mul(GELU_K1).add(x).mul(GELU_K0);
+    }
+
+    /** GELU(x) = x·σ(2u) = x / (1 + E), E = exp(−2u). */
+    static double gelu(double x) {
+        return x / (1.0 + ExpMath.exp(-2.0 * geluArg(x)));
+    }
+
+    private static DoubleVector gelu(DoubleVector x) {
+        return x.div(ExpMath.exp(geluArg(x).mul(-2.0)).add(1.0));
+    }
+
+    /**
+     * GELU'(x) = σ + 2x·u'·σ(1 − σ), σ = 1/(1 + E), 1 − σ = E/(1 + E) = E·σ, u' = √(2/π)(1 + 3·0.044715x²).
+     */
+    static double geluSlope(double x) {
+        double e = ExpMath.exp(-2.0 * geluArg(x));
+        double sigma = 1.0 / (1.0 + e);
+        double du = (x * x * (3.0 * GELU_K1) + 1.0) * GELU_K0;
+        return 2.0 * x * du * sigma * (e * sigma) + sigma;
+    }
+
+    private static DoubleVector geluSlope(DoubleVector x) {
+        DoubleVector e = ExpMath.exp(geluArg(x).mul(-2.0));
+        DoubleVector sigma = DoubleVector.broadcast(x.species(), 1.0).div(e.add(1.0));
+        DoubleVector du = x.mul(x).mul(3.0 * GELU_K1).add(1.0).mul(GELU_K0);
+        return x.mul(2.0).mul(du).mul(sigma).mul(e.mul(sigma)).add(sigma);
     }
 }

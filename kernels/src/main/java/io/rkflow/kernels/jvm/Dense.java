@@ -76,6 +76,7 @@ final class Dense {
     /**
      * Softmax cross-entropy per row in double: lse = max + log Σ exp(z − max), loss_r = lse − z_label,
      * dz = (exp(z − lse) − onehot)/rows. Row losses and hits are added in row order afterwards.
+     * StrictMath, not Math: its results are the same in interpreted and compiled code.
      */
     static Step softmaxCrossEntropy(WorkerPool pool, Task.SoftmaxCrossEntropy t) {
         float[] loss = array(t.loss().buffer());
@@ -118,14 +119,14 @@ final class Dense {
                     }
                     double sum = 0.0;
                     for (int j = 0; j < classes; j++) {
-                        sum += Math.exp((double) z[row + j] - max);
+                        sum += StrictMath.exp((double) z[row + j] - max);
                     }
-                    double lse = max + Math.log(sum);
+                    double lse = max + StrictMath.log(sum);
                     rowLoss[r] = lse - z[row + label];
                     rowHit[r] = argmax == label;
                     int drow = dzo + r * classes;
                     for (int j = 0; j < classes; j++) {
-                        double p = Math.exp(z[row + j] - lse);
+                        double p = StrictMath.exp(z[row + j] - lse);
                         dz[drow + j] = (float) ((j == label ? p - 1.0 : p) * invRows);
                     }
                 }

@@ -37,12 +37,16 @@ final class JvmGemm implements Step {
     private static final int MR = 8;
     /** Columns of the micro-kernel tile: two vectors. */
     private static final int NR = 2 * VL;
-    /** Depth of a k-block: a KC × NR panel of packed B fits in L1. */
+    /** Depth of a k-block. */
     private static final int KC = 256;
-    /** Rows of a chunk (a multiple of MR): its MC × KC block of packed A fits in L2. */
-    private static final int MC = 128;
-    /** Columns of a chunk (a multiple of NR). */
-    private static final int NC = 8 * NR;
+    /** Columns of a strip (a multiple of NR): its KC × NC block of packed B stays in L2. */
+    private static final int NC = 4 * NR;
+    /** Multiply-adds per chunk below which a run is not split further. */
+    private static final long MIN_CHUNK_WORK = 1 << 17;
+    /** Chunks a run aims for when it is large enough. */
+    private static final int MAX_CHUNKS = 8;
+    /** Elements of A packed per chunk below which packing is not split further. */
+    private static final int MIN_PACK_WORK = 1 << 14;
 
     private final WorkerPool pool;
     private final GemmForm form;
@@ -50,13 +54,19 @@ final class JvmGemm implements Step {
     private final boolean accumulate;
     private final float[] c, a, b;
     private final int cOff, aOff, bOff;
-    /** m and n rounded up to whole panels. */
     private final int mPad, nPad;
-    private final int rowBlocks, colBlocks;
-    /** Packed op(A): k-block at p0 starts at p0·mPad, its panel at row i at p0·mPad + i·kc. */
+    /** Packing of A: chunks of aRows rows. */
+    private final int aChunks, aRows;
+    /** C tiles: rowBlocks × strips chunks of mc × NC. */
+    private final int rowBlocks, mc, strips;
+    /** Whether B is packed once for all row blocks (in the first phase) or by each chunk. */
+    private final boolean sharedB;
+    /** Packed op(A): k-block at p0 starts at p0·mPad, its panel of rows at i at p0·mPad + i·kc. */
     private final float[] aPack;
-    /** Packed op(B): k-block at p0 starts at p0·nPad, its panel at column j at p0·nPad + j·kc. */
+    /** Packed op(B) when sharedB: k-block p0 at p0·nPad, its panel of columns at j at p0·nPad + j·kc. */
     private final float[] bPack;
+    /** Per worker, one k-block of a strip of packed B (panel at j at (j - j0)·kc) when not sharedB. */
+    private final float[][] bStrip;
     /** Per worker, an MR × NR tile for the edges of C. */
     private final float[][] edge;
     private final WorkerPool.Body packBody = this::pack;
@@ -78,16 +88,29 @@ final class JvmGemm implements Step {
         this.bOff = bOff;
         this.mPad = roundUp(m, MR);
         this.nPad = roundUp(n, NR);
-        this.rowBlocks = (m + MC - 1) / MC;
-        this.colBlocks = (n + NC - 1) / NC;
         boolean work = m > 0 && n > 0 && k > 0;
+        int panels = Math.max(1, mPad / MR);
+        int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
+        this.aRows = Math.max(MR, roundUp(ceilDiv(m, packChunks), MR));
+        this.aChunks = Math.max(1, ceilDiv(m, aRows));
+        this.strips = Math.max(1, ceilDiv(n, NC));
+        int target = Math.clamp((long) m * n * k / MIN_CHUNK_WORK, 1, MAX_CHUNKS);
+        int blocks = Math.min(panels, ceilDiv(target, strips));
+        this.mc = Math.max(MR, roundUp(ceilDiv(m, blocks), MR));
+        this.rowBlocks = Math.max(1, ceilDiv(m, mc));
+        this.sharedB = rowBlocks > 1;
         this.aPack = new float[work ? Math.multiplyExact(mPad, k) : 0];
-        this.bPack = new float[work ? Math.multiplyExact(nPad, k) : 0];
+        this.bPack = new float[work && sharedB ? Math.multiplyExact(nPad, k) : 0];
+        this.bStrip = new float[pool.threads()][work && !sharedB ? Math.min(KC, k) * NC : 0];
         this.edge = new float[pool.threads()][MR * NR];
     }
 
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
     private static int roundUp(int x, int unit) {
-        return (x + unit - 1) / unit * unit;
+        return ceilDiv(x, unit) * unit;
     }
 
     @Override
@@ -103,15 +126,15 @@ final class JvmGemm implements Step {
             }
             return;
         }
-        pool.run(rowBlocks + colBlocks, packBody);
-        pool.run(rowBlocks * colBlocks, tileBody);
+        pool.run(aChunks + (sharedB ? strips : 0), packBody);
+        pool.run(rowBlocks * strips, tileBody);
     }
 
-    /** Packs the rows of A block {@code chunk}, or the columns of B block {@code chunk - rowBlocks}. */
+    /** Packs rows of A (chunk &lt; aChunks) or, when sharedB, one strip of B. */
     private void pack(int chunk, int worker) {
-        if (chunk < rowBlocks) {
-            int i0 = chunk * MC;
-            int i1 = Math.min(m, i0 + MC);
+        if (chunk < aChunks) {
+            int i0 = chunk * aRows;
+            int i1 = Math.min(m, i0 + aRows);
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
                 for (int i = i0; i < i1; i += MR) {
@@ -119,12 +142,12 @@ final class JvmGemm implements Step {
                 }
             }
         } else {
-            int j0 = (chunk - rowBlocks) * NC;
+            int j0 = (chunk - aChunks) * NC;
             int j1 = Math.min(n, j0 + NC);
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
                 for (int j = j0; j < j1; j += NR) {
-                    packB(p0, kc, j, Math.min(NR, n - j), p0 * nPad + j * kc);
+                    packB(p0, kc, j, Math.min(NR, n - j), bPack, p0 * nPad + j * kc);
                 }
             }
         }
@@ -133,8 +156,16 @@ final class JvmGemm implements Step {
     /** aPack[at + p·MR + r] = op(A)[i + r][p0 + p] for r &lt; rows; the padding rows stay zero. */
     private void packA(int p0, int kc, int i, int rows, int at) {
         if (form == GemmForm.TN) {
-            for (int p = 0; p < kc; p++) {
-                System.arraycopy(a, aOff + (p0 + p) * m + i, aPack, at + p * MR, rows);
+            if (rows == MR) {
+                for (int p = 0, src = aOff + p0 * m + i, dst = at; p < kc; p++, src += m, dst += MR) {
+                    for (int r = 0; r < MR; r++) {
+                        aPack[dst + r] = a[src + r];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, aOff + (p0 + p) * m + i, aPack, at + p * MR, rows);
+                }
             }
         } else {
             for (int r = 0; r < rows; r++) {
@@ -146,45 +177,57 @@ final class JvmGemm implements Step {
         }
     }
 
-    /** bPack[at + p·NR + q] = op(B)[p0 + p][j + q] for q &lt; cols; the padding columns stay zero. */
-    private void packB(int p0, int kc, int j, int cols, int at) {
+    /** dst[at + p·NR + q] = op(B)[p0 + p][j + q] for q &lt; cols; padding columns are left as they are. */
+    private void packB(int p0, int kc, int j, int cols, float[] dst, int at) {
         if (form == GemmForm.NT) {
             for (int q = 0; q < cols; q++) {
                 int src = bOff + (j + q) * k + p0;
                 for (int p = 0; p < kc; p++) {
-                    bPack[at + p * NR + q] = b[src + p];
+                    dst[at + p * NR + q] = b[src + p];
                 }
             }
         } else {
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(b, bOff + (p0 + p) * n + j, bPack, at + p * NR, cols);
+                System.arraycopy(b, bOff + (p0 + p) * n + j, dst, at + p * NR, cols);
             }
         }
     }
 
-    /** Computes C tile {@code chunk}: rows of block chunk / colBlocks, columns of block chunk % colBlocks. */
+    /** Computes C tile {@code chunk}: row block chunk / strips, column strip chunk % strips. */
     private void tile(int chunk, int worker) {
-        int i0 = chunk / colBlocks * MC;
-        int i1 = Math.min(m, i0 + MC);
-        int j0 = chunk % colBlocks * NC;
+        int i0 = chunk / strips * mc;
+        int i1 = Math.min(m, i0 + mc);
+        int j0 = chunk % strips * NC;
         int j1 = Math.min(n, j0 + NC);
         float[] t = edge[worker];
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             boolean load = accumulate || p0 > 0;
-            for (int j = j0; j < j1; j += NR) {
-                int cols = Math.min(NR, j1 - j);
-                int bi = p0 * nPad + j * kc;
-                for (int i = i0; i < i1; i += MR) {
-                    int rows = Math.min(MR, i1 - i);
-                    int ai = p0 * mPad + i * kc;
+            float[] bp;
+            int b0;
+            if (sharedB) {
+                bp = bPack;
+                b0 = p0 * nPad + j0 * kc;
+            } else {
+                bp = bStrip[worker];
+                b0 = 0;
+                for (int j = j0; j < j1; j += NR) {
+                    packB(p0, kc, j, Math.min(NR, n - j), bp, (j - j0) * kc);
+                }
+            }
+            for (int i = i0; i < i1; i += MR) {
+                int rows = Math.min(MR, i1 - i);
+                int ai = p0 * mPad + i * kc;
+                for (int j = j0; j < j1; j += NR) {
+                    int cols = Math.min(NR, j1 - j);
+                    int bi = b0 + (j - j0) * kc;
                     int ci = cOff + i * n + j;
                     if (rows == MR && cols == NR) {
-                        kernel2(aPack, ai, bPack, bi, kc, c, ci, n, load);
+                        kernel2(aPack, ai, bp, bi, kc, c, ci, n, load);
                     } else if (rows == MR && cols == VL) {
-                        kernel1(aPack, ai, bPack, bi, kc, c, ci, n, load);
+                        kernel1(aPack, ai, bp, bi, kc, c, ci, n, load);
                     } else {
-                        edgeTile(t, ai, bi, kc, ci, rows, cols, load);
+                        edgeTile(t, ai, bp, bi, kc, ci, rows, cols, load);
                     }
                 }
             }
@@ -192,7 +235,7 @@ final class JvmGemm implements Step {
     }
 
     /** Runs the micro-kernel on a zero-padded copy of a partial tile and copies the result back. */
-    private void edgeTile(float[] t, int ai, int bi, int kc, int ci, int rows, int cols, boolean load) {
+    private void edgeTile(float[] t, int ai, float[] bp, int bi, int kc, int ci, int rows, int cols, boolean load) {
         Arrays.fill(t, 0f);
         if (load) {
             for (int r = 0; r < rows; r++) {
@@ -200,9 +243,9 @@ final class JvmGemm implements Step {
             }
         }
         if (cols <= VL) {
-            kernel1(aPack, ai, bPack, bi, kc, t, 0, NR, true);
+            kernel1(aPack, ai, bp, bi, kc, t, 0, NR, true);
         } else {
-            kernel2(aPack, ai, bPack, bi, kc, t, 0, NR, true);
+            kernel2(aPack, ai, bp, bi, kc, t, 0, NR, true);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(t, r * NR, c, ci + r * n, cols);

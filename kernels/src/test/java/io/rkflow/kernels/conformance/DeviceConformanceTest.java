@@ -1,0 +1,705 @@
+package io.rkflow.kernels.conformance;
+
+import static io.rkflow.kernels.conformance.Approx.assertBits;
+import static io.rkflow.kernels.conformance.Approx.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import io.rkflow.kernels.Activation;
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.Devices;
+import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.FloatSlice;
+import io.rkflow.kernels.GemmForm;
+import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.IntBuffer;
+import io.rkflow.kernels.IntSlice;
+import io.rkflow.kernels.Plan;
+import io.rkflow.kernels.Reduction;
+import io.rkflow.kernels.conformance.Reference.AdamExpected;
+import io.rkflow.kernels.conformance.Reference.Expected;
+import io.rkflow.kernels.conformance.Reference.MomentumExpected;
+import io.rkflow.kernels.conformance.Reference.SoftmaxExpected;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance suite every device runs: subclass it and implement {@link #openDevice()}. Each
+ * kernel of the catalogue is checked against the double-precision {@link Reference} on fresh
+ * random inputs, with outputs poisoned (NaN) so that every element must be written, on slices at
+ * random non-zero offsets whose surroundings must stay untouched, at sizes from 0 through small
+ * primes and non-multiples of every vector width to over 2^20. Bounds are the per-kernel
+ * constants of {@link Tolerance} (DESIGN.md §3). Bad arguments must raise
+ * {@link IllegalArgumentException} naming the kernel and the argument, and a compiled plan must
+ * run its whole recording on every execution.
+ *
+ * <p>The device is opened once per test class and closed after it. Inputs are random per run;
+ * every failure message carries the seed that reproduces it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class DeviceConformanceTest {
+
+    private static final int LARGE = 1 << 20;
+
+    /** Empty, single, small primes, non-multiples of every vector width, and over 2^20. */
+    private static final int[] SIZES = {0, 1, 2, 3, 5, 7, 13, 31, 17, 33, 65, 1000, 4099, LARGE, LARGE + 3};
+
+    private static final Dist WIDE = Dist.wide();
+    private static final Dist SIGNED = Dist.uniform(-1, 1);
+    private static final Dist POSITIVE = Dist.uniform(0.01, 1);
+
+    private Device device;
+
+    /** Opens the device under test; called once per test class (twice for the cross-device checks). */
+    protected abstract Device openDevice();
+
+    @BeforeAll
+    final void openDeviceUnderTest() {
+        device = openDevice();
+    }
+
+    @AfterAll
+    final void closeDeviceUnderTest() {
+        if (device != null) {
+            device.close();
+        }
+    }
+
+    /** The device under test. */
+    protected final Device device() {
+        return device;
+    }
+
+    // ---- parameter sources ---------------------------------------------------------------------
+
+    static IntStream sizes() {
+        return IntStream.of(SIZES);
+    }
+
+    /** Sizes × {@code flags}: kernels with a boolean variant (Nesterov, AdamW). */
+    static Stream<Arguments> sizesAndFlags() {
+        return Stream.of(false, true).flatMap(flag -> sizes().mapToObj(n -> arguments(flag, n)));
+    }
+
+    /** Every size with s = 1..7 stages (s ∈ {1, 4, 7} above 2^20); odd s: stride = n, even s: stride &gt; n. */
+    static Stream<Arguments> combineCases() {
+        return sizes().boxed().flatMap(n -> IntStream.rangeClosed(1, 7)
+                .filter(s -> n < LARGE || s == 1 || s == 4 || s == 7)
+                .mapToObj(s -> arguments(n, s, s % 2 == 1 ? n : n + 3 * s - 5)));
+    }
+
+    static Stream<Arguments> reductionCases() {
+        return Stream.of(Reduction.SUM, Reduction.DOT, Reduction.SQUARED_NORM, Reduction.MAX_ABS)
+                .flatMap(kind -> sizes().mapToObj(n -> arguments(kind, n)));
+    }
+
+    /** A non-finite value planted at the last or a random position, or none ("clean"). */
+    static Stream<Arguments> nonFiniteCases() {
+        Stream<Arguments> clean = sizes().mapToObj(n -> arguments(n, Float.NaN, false, true));
+        Stream<Arguments> planted = sizes().filter(n -> n > 0).boxed()
+                .flatMap(n -> Stream.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)
+                        .flatMap(v -> Stream.of(arguments(n, v, true, false), arguments(n, v, false, false))));
+        return Stream.concat(clean, planted);
+    }
+
+    /**
+     * Every size with x ∈ [−4, 4], and two sizes with x ∈ [−12, 12], deep in the saturated tails
+     * where f' = 1 − tanh² or ½(1 + tanh u) cancel completely in any precision.
+     */
+    static Stream<Arguments> activationCases() {
+        return Stream.of(Activation.values()).flatMap(kind -> Stream.concat(
+                sizes().mapToObj(n -> arguments(kind, n, 4f)),
+                IntStream.of(4099, LARGE + 3).mapToObj(n -> arguments(kind, n, 12f))));
+    }
+
+    /** (m, n, k): zeros, ones, primes, 127/129, k ≥ 1000, and m·n ≥ 2^20 with small k. */
+    private static final int[][] GEMM_SHAPES = {
+        {0, 0, 0}, {0, 5, 3}, {4, 0, 3}, {3, 5, 0}, {1, 1, 1}, {1, 7, 1}, {7, 1, 13}, {2, 3, 5},
+        {7, 13, 31}, {17, 33, 65}, {127, 129, 31}, {129, 127, 130}, {31, 17, 1000}, {5, 3, 4099},
+        {67, 129, 1031}, {1031, 1031, 3},
+    };
+
+    static Stream<Arguments> gemmCases() {
+        return Stream.of(GemmForm.values()).flatMap(form -> Stream.of(false, true).flatMap(acc ->
+                Stream.of(GEMM_SHAPES).map(s -> arguments(form, s[0], s[1], s[2], acc))));
+    }
+
+    /** (rows, cols) of bias kernels, up to over 2^20 elements. */
+    private static final int[][] BIAS_SHAPES = {
+        {0, 5}, {5, 0}, {1, 1}, {3, 7}, {13, 33}, {65, 17}, {1000, 31}, {4099, 13}, {31, 4099}, {1031, 1031},
+    };
+
+    static Stream<Arguments> biasCases() {
+        return Stream.of(BIAS_SHAPES).map(s -> arguments(s[0], s[1]));
+    }
+
+    static Stream<Arguments> biasGradCases() {
+        return Stream.of(false, true).flatMap(acc -> Stream.of(BIAS_SHAPES).map(s -> arguments(s[0], s[1], acc)));
+    }
+
+    /** (rows, classes, logit range): ordinary logits, and ±80 to test the stabilized softmax. */
+    static Stream<Arguments> softmaxCases() {
+        return Stream.of(
+                arguments(1, 1, 4f), arguments(1, 10, 4f), arguments(3, 2, 4f), arguments(7, 13, 4f),
+                arguments(64, 10, 4f), arguments(33, 65, 4f), arguments(1000, 17, 4f), arguments(4099, 3, 4f),
+                arguments(64, 10, 80f), arguments(7, 1000, 80f), arguments(1, 2, 80f));
+    }
+
+    // ---- stage combination and elementwise kernels ---------------------------------------------
+
+    @ParameterizedTest(name = "n={0} stages={1} stride={2}")
+    @MethodSource("combineCases")
+    public void combine(int n, int count, int stride) {
+        Case c = newCase("combine", "n=" + n, "stages=" + count, "stride=" + stride);
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice stages = input(c, "stages", (count - 1) * stride + n, WIDE);
+        GuardedSlice coeffs = input(c, "coeffs", count + count % 2, Dist.uniform(-1.5, 1.5)); // may be longer
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).combine(out.slice(), x.slice(), stages.slice(), stride, count, coeffs.slice()));
+        Expected expected = Reference.combine(x.values(), stages.values(), stride, coeffs.values(), count);
+        assertClose(c, "out", expected, out.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void combineInPlace(int n) {
+        Case c = newCase("combine", "in place", "n=" + n);
+        int count = 3;
+        int stride = n + 1;
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice stages = input(c, "stages", (count - 1) * stride + n, WIDE);
+        GuardedSlice coeffs = input(c, "coeffs", count, Dist.uniform(-1.5, 1.5));
+        run(graph(c).combine(x.slice(), x.slice(), stages.slice(), stride, count, coeffs.slice()));
+        Expected expected = Reference.combine(x.values(), stages.values(), stride, coeffs.values(), count);
+        assertClose(c, "out", expected, x.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void copy(int n) {
+        Case c = newCase("copy", "n=" + n);
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).copy(out.slice(), x.slice()));
+        assertBits(c, "out", x.values(), out.readChecked(c));
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void fill(int n) {
+        Case c = newCase("fill", "n=" + n);
+        float value = c.next(WIDE);
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).fill(out.slice(), value));
+        float[] expected = new float[n];
+        Arrays.fill(expected, value);
+        assertBits(c, "out", expected, out.readChecked(c));
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void scale(int n) {
+        Case c = newCase("scale", "n=" + n);
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice alpha = input(c, "alpha", 1, WIDE);
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).scale(out.slice(), alpha.slice(), x.slice()));
+        assertClose(c, "out", Reference.scale(alpha.value(0), x.values()), out.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void axpby(int n) {
+        Case c = newCase("axpby", "n=" + n);
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice y = input(c, "y", n, WIDE);
+        GuardedSlice ab = input(c, "alphaBeta", 2, WIDE);
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).axpby(out.slice(), ab.element(0), x.slice(), ab.element(1), y.slice()));
+        Expected expected = Reference.axpby(ab.value(0), x.values(), ab.value(1), y.values());
+        assertClose(c, "out", expected, out.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void accumulateSquares(int n) {
+        Case c = newCase("accumulateSquares", "n=" + n);
+        GuardedSlice v = input(c, "v", n, POSITIVE);
+        GuardedSlice g = input(c, "g", n, WIDE);
+        run(graph(c).accumulateSquares(v.slice(), g.slice()));
+        Expected expected = Reference.squares(v.values(), g.values(), 1, 1);
+        assertClose(c, "v", expected, v.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void emaSquares(int n) {
+        Case c = newCase("emaSquares", "n=" + n);
+        GuardedSlice v = input(c, "v", n, POSITIVE);
+        GuardedSlice g = input(c, "g", n, WIDE);
+        GuardedSlice beta = input(c, "beta", 1, Dist.uniform(0.5, 1));
+        run(graph(c).emaSquares(v.slice(), g.slice(), beta.slice()));
+        double b = beta.value(0);
+        Expected expected = Reference.squares(v.values(), g.values(), b, 1 - b);
+        assertClose(c, "v", expected, v.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void precondition(int n) {
+        Case c = newCase("precondition", "n=" + n);
+        GuardedSlice g = input(c, "g", n, WIDE);
+        GuardedSlice v = input(c, "v", n, POSITIVE);
+        GuardedSlice delta = input(c, "delta", 1, Dist.uniform(1e-3, 1));
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).precondition(out.slice(), g.slice(), v.slice(), delta.slice()));
+        Expected expected = Reference.precondition(g.values(), v.values(), delta.value(0));
+        assertClose(c, "out", expected, out.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "nesterov={0} n={1}")
+    @MethodSource("sizesAndFlags")
+    public void momentum(boolean nesterov, int n) {
+        Case c = newCase(nesterov ? "nesterov" : "momentum", "n=" + n);
+        GuardedSlice theta = input(c, "theta", n, SIGNED);
+        GuardedSlice m = input(c, "m", n, SIGNED);
+        GuardedSlice g = input(c, "g", n, SIGNED);
+        GuardedSlice params = GuardedSlice.of(device, "params", c, c.next(Dist.uniform(0.5, 0.99)),
+                c.next(Dist.uniform(0.1, 1)));
+        Graph graph = graph(c);
+        run(nesterov ? graph.nesterov(theta.slice(), m.slice(), g.slice(), params.slice())
+                : graph.momentum(theta.slice(), m.slice(), g.slice(), params.slice()));
+        float[] gotM = m.readChecked(c);
+        MomentumExpected expected = Reference.momentum(theta.values(), m.values(), g.values(), params.value(0),
+                params.value(1), nesterov, gotM);
+        assertClose(c, "m", expected.m(), gotM, Tolerance.ELEMENTWISE);
+        assertClose(c, "theta", expected.theta(), theta.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "adamw={0} n={1}")
+    @MethodSource("sizesAndFlags")
+    public void adam(boolean decoupled, int n) {
+        Case c = newCase(decoupled ? "adamw" : "adam", "n=" + n);
+        GuardedSlice theta = input(c, "theta", n, SIGNED);
+        GuardedSlice m = input(c, "m", n, Dist.uniform(-0.1, 0.1));
+        GuardedSlice v = input(c, "v", n, Dist.uniform(1e-4, 1e-2));
+        GuardedSlice g = input(c, "g", n, SIGNED);
+        // A large learning rate, so that θ's check sees the update and not only θ.
+        float lr = c.next(Dist.uniform(0.05, 0.5));
+        float beta1 = 0.9f;
+        float beta2 = 0.999f;
+        int t = 1 + c.random.nextInt(100);
+        GuardedSlice params = GuardedSlice.of(device, "params", c, lr, beta1, beta2, 1e-8f,
+                c.next(Dist.uniform(0.01, 0.1)), (float) (1 / (1 - Math.pow(beta1, t))),
+                (float) (1 / (1 - Math.pow(beta2, t))));
+        Graph graph = graph(c);
+        run(decoupled ? graph.adamw(theta.slice(), m.slice(), v.slice(), g.slice(), params.slice())
+                : graph.adam(theta.slice(), m.slice(), v.slice(), g.slice(), params.slice()));
+        float[] gotM = m.readChecked(c);
+        float[] gotV = v.readChecked(c);
+        AdamExpected expected = Reference.adam(theta.values(), m.values(), v.values(), g.values(), params.values(),
+                decoupled, gotM, gotV);
+        assertClose(c, "m", expected.m(), gotM, Tolerance.ELEMENTWISE);
+        assertClose(c, "v", expected.v(), gotV, Tolerance.ELEMENTWISE);
+        assertClose(c, "theta", expected.theta(), theta.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "{0} n={1} x in ±{2}")
+    @MethodSource("activationCases")
+    public void activation(Activation kind, int n, float range) {
+        Case c = newCase("activation", kind.toString(), "n=" + n, "x in ±" + range);
+        GuardedSlice x = input(c, "x", n, Dist.uniform(-range, range));
+        GuardedSlice y = output(c, "y", n);
+        run(graph(c).activation(kind, y.slice(), x.slice()));
+        assertClose(c, "y", Reference.activation(kind, x.values()), y.readChecked(c), activationTolerance(kind));
+    }
+
+    @ParameterizedTest(name = "{0} n={1} x in ±{2}")
+    @MethodSource("activationCases")
+    public void activationBackward(Activation kind, int n, float range) {
+        Case c = newCase("activationBackward", kind.toString(), "n=" + n, "x in ±" + range);
+        GuardedSlice dy = input(c, "dy", n, WIDE);
+        GuardedSlice x = input(c, "x", n, Dist.uniform(-range, range));
+        GuardedSlice dx = output(c, "dx", n);
+        run(graph(c).activationBackward(kind, dx.slice(), dy.slice(), x.slice()));
+        Expected expected = Reference.activationBackward(kind, dy.values(), x.values());
+        assertClose(c, "dx", expected, dx.readChecked(c), activationTolerance(kind));
+    }
+
+    /** ReLU selects or zeroes its input and must be exact; tanh and GELU are elementwise math. */
+    private static double activationTolerance(Activation kind) {
+        return kind == Activation.RELU ? Tolerance.EXACT : Tolerance.ELEMENTWISE;
+    }
+
+    // ---- reductions ----------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("reductionCases")
+    public void reduction(Reduction kind, int n) {
+        Case c = newCase(kind.toString(), "n=" + n);
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice y = input(c, "y", n, WIDE);
+        GuardedSlice out = output(c, "out", 1);
+        Graph graph = graph(c);
+        switch (kind) {
+            case SUM -> graph.sum(out.slice(), x.slice());
+            case DOT -> graph.dot(out.slice(), x.slice(), y.slice());
+            case SQUARED_NORM -> graph.squaredNorm(out.slice(), x.slice());
+            case MAX_ABS -> graph.maxAbs(out.slice(), x.slice());
+            case NON_FINITE -> throw new AssertionError("see nonFinite");
+        }
+        run(graph);
+        float got = out.readChecked(c)[0];
+        switch (kind) {
+            case SUM -> assertClose(c, "out", Reference.sum(x.values()), got, Tolerance.REDUCTION);
+            case DOT -> assertClose(c, "out", Reference.dot(x.values(), y.values()), got, Tolerance.REDUCTION);
+            case SQUARED_NORM -> assertClose(c, "out", Reference.squaredNorm(x.values()), got, Tolerance.REDUCTION);
+            default -> assertEquals(Reference.maxAbs(x.values()), got, Tolerance.EXACT, c + ": out");
+        }
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void maxAbsPropagatesNaN(int n) {
+        if (n == 0) {
+            return;
+        }
+        Case c = newCase("maxAbs", "NaN", "n=" + n);
+        float[] values = draw(c, n, WIDE);
+        values[c.random.nextInt(n)] = Float.NaN;
+        GuardedSlice x = GuardedSlice.of(device, "x", c, values);
+        GuardedSlice out = output(c, "out", 1);
+        run(graph(c).maxAbs(out.slice(), x.slice()));
+        float got = out.readChecked(c)[0];
+        assertTrue(Float.isNaN(got), c + ": maxAbs of a slice holding NaN is " + got + ", expected NaN");
+    }
+
+    @ParameterizedTest(name = "n={0} value={1} last={2} clean={3}")
+    @MethodSource("nonFiniteCases")
+    public void nonFinite(int n, float planted, boolean last, boolean clean) {
+        Case c = newCase("nonFinite", "n=" + n, clean ? "clean" : planted + (last ? " last" : " random"));
+        float[] values = draw(c, n, WIDE);
+        if (n >= 3) { // huge finite values: x − x or x·0 tricks would overflow into false positives
+            values[c.random.nextInt(n)] = Float.MAX_VALUE;
+            values[c.random.nextInt(n)] = -Float.MAX_VALUE;
+        }
+        if (!clean) {
+            values[last ? n - 1 : c.random.nextInt(n)] = planted;
+        }
+        GuardedSlice x = GuardedSlice.of(device, "x", c, values);
+        GuardedSlice out = output(c, "out", 1);
+        run(graph(c).nonFinite(out.slice(), x.slice()));
+        assertEquals(Reference.nonFinite(values), out.readChecked(c)[0], Tolerance.EXACT, c + ": out");
+    }
+
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void rmsErrorNorm(int n) {
+        Case c = newCase("rmsErrorNorm", "n=" + n);
+        GuardedSlice e = input(c, "e", n, WIDE);
+        GuardedSlice a = input(c, "a", n, WIDE);
+        GuardedSlice b = input(c, "b", n, WIDE);
+        GuardedSlice tol = GuardedSlice.of(device, "tol", c, c.next(Dist.uniform(1e-4, 1e-2)),
+                c.next(Dist.uniform(1e-3, 1e-1)));
+        GuardedSlice out = output(c, "out", 1);
+        run(graph(c).rmsErrorNorm(out.slice(), e.slice(), a.slice(), b.slice(), tol.slice()));
+        Expected expected = Reference.rmsErrorNorm(e.values(), a.values(), b.values(), tol.value(0), tol.value(1));
+        assertClose(c, "out", expected, out.readChecked(c), Tolerance.REDUCTION);
+    }
+
+    // ---- dense layers --------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} m={1} n={2} k={3} accumulate={4}")
+    @MethodSource("gemmCases")
+    public void gemm(GemmForm form, int m, int n, int k, boolean accumulate) {
+        Case c = newCase("gemm", form.toString(), "m=" + m, "n=" + n, "k=" + k, "accumulate=" + accumulate);
+        GuardedSlice a = input(c, "a", m * k, SIGNED);
+        GuardedSlice b = input(c, "b", k * n, SIGNED);
+        GuardedSlice out = accumulate ? input(c, "c", m * n, SIGNED) : output(c, "c", m * n);
+        run(graph(c).gemm(form, m, n, k, out.slice(), a.slice(), b.slice(), accumulate));
+        Expected expected = Reference.gemm(form, m, n, k, a.values(), b.values(), accumulate ? out.values() : null);
+        assertClose(c, "c", expected, out.readChecked(c), Tolerance.gemm(k));
+    }
+
+    @ParameterizedTest(name = "rows={0} cols={1}")
+    @MethodSource("biasCases")
+    public void biasAdd(int rows, int cols) {
+        Case c = newCase("biasAdd", "rows=" + rows, "cols=" + cols);
+        GuardedSlice y = input(c, "y", rows * cols, WIDE);
+        GuardedSlice bias = input(c, "bias", cols, WIDE);
+        run(graph(c).biasAdd(y.slice(), bias.slice(), rows, cols));
+        Expected expected = Reference.biasAdd(y.values(), bias.values(), rows, cols);
+        assertClose(c, "y", expected, y.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    @ParameterizedTest(name = "rows={0} cols={1} accumulate={2}")
+    @MethodSource("biasGradCases")
+    public void biasGrad(int rows, int cols, boolean accumulate) {
+        Case c = newCase("biasGrad", "rows=" + rows, "cols=" + cols, "accumulate=" + accumulate);
+        GuardedSlice dy = input(c, "dy", rows * cols, WIDE);
+        GuardedSlice db = accumulate ? input(c, "db", cols, WIDE) : output(c, "db", cols);
+        run(graph(c).biasGrad(db.slice(), dy.slice(), rows, cols, accumulate));
+        Expected expected = Reference.biasGrad(dy.values(), rows, cols, accumulate ? db.values() : null);
+        assertClose(c, "db", expected, db.readChecked(c), Tolerance.REDUCTION);
+    }
+
+    @ParameterizedTest(name = "rows={0} classes={1} logits=±{2}")
+    @MethodSource("softmaxCases")
+    public void softmaxCrossEntropy(int rows, int classes, float range) {
+        Case c = newCase("softmaxCrossEntropy", "rows=" + rows, "classes=" + classes, "range=" + range);
+        float[] logits = draw(c, rows * classes, Dist.uniform(-range, range));
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = c.random.nextInt(classes);
+            if (classes > 1 && r % 3 == 0) { // a tie for the maximum: the first one counts
+                int i = c.random.nextInt(classes - 1);
+                int j = i + 1 + c.random.nextInt(classes - 1 - i);
+                logits[r * classes + i] = range + 1;
+                logits[r * classes + j] = range + 1;
+                labels[r] = r % 2 == 0 ? i : j;
+            }
+        }
+        GuardedSlice z = GuardedSlice.of(device, "logits", c, logits);
+        IntSlice labelSlice = labels(c, labels);
+        GuardedSlice loss = output(c, "loss", 1);
+        GuardedSlice correct = output(c, "correct", 1);
+        GuardedSlice dlogits = output(c, "dlogits", rows * classes);
+        run(graph(c).softmaxCrossEntropy(loss.slice(), correct.slice(), dlogits.slice(), z.slice(), labelSlice,
+                rows, classes));
+        SoftmaxExpected expected = Reference.softmaxCrossEntropy(logits, labels, rows, classes);
+        assertClose(c, "loss", expected.loss(), loss.readChecked(c), Tolerance.REDUCTION);
+        assertEquals(expected.correct(), correct.readChecked(c)[0], Tolerance.EXACT, c + ": correct");
+        assertClose(c, "dlogits", expected.dlogits(), dlogits.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
+    // ---- plans ---------------------------------------------------------------------------------
+
+    /**
+     * One plan, compiled once, executed several times with host writes in between: later tasks
+     * consume earlier tasks' outputs, and state (acc, θ) carries over between executions.
+     */
+    @Test
+    public void planRunsTheWholeRecordingOnEveryExecution() {
+        Case c = newCase("plan");
+        int n = 4099;
+        Dist moderate = Dist.uniform(0.5, 1.5); // one sign: no cancellation between the chained tasks
+        GuardedSlice x = input(c, "x", n, moderate);
+        GuardedSlice p = input(c, "params", 4, moderate); // [alpha, beta, c0, c1], rewritten each run
+        GuardedSlice yz = output(c, "yz", 2 * n); // y and z, one after the other: combine's stage matrix
+        FloatSlice y = yz.slice().sub(0, n);
+        FloatSlice z = yz.slice().sub(n, n);
+        GuardedSlice s = output(c, "s", 1);
+        GuardedSlice acc = input(c, "acc", n, POSITIVE);
+        GuardedSlice theta = input(c, "theta", n, SIGNED);
+        FloatSlice pc = p.slice().sub(2, 2);
+        Graph graph = graph(c)
+                .scale(y, p.element(0), x.slice())                             // y = α x
+                .axpby(z, p.element(1), y, p.element(0), x.slice())            // z = β y + α x
+                .accumulateSquares(acc.slice(), z)                             // acc += z²
+                .dot(s.slice(), z, y)                                          // s = z·y
+                .combine(theta.slice(), theta.slice(), yz.slice(), n, 2, pc)   // θ += c0 y + c1 z
+                .hostWrites(x.slice().buffer(), p.slice().buffer())
+                .hostReads(s.slice().buffer(), acc.slice().buffer(), theta.slice().buffer(), yz.slice().buffer());
+        float[] hostAcc = acc.values();
+        float[] hostTheta = theta.values();
+        try (Plan plan = graph.compile()) {
+            assertThrows(IllegalStateException.class, () -> graph.fill(y, 0), "recording into a compiled graph");
+            for (int run = 0; run < 4; run++) {
+                Case step = newCase("plan", "execution " + run);
+                float[] xs = draw(step, n, moderate);
+                float[] ps = draw(step, 4, moderate);
+                ps[2] -= 1; // combine's coefficients in [-0.5, 0.5]
+                ps[3] -= 1;
+                x.slice().buffer().write(x.slice().offset(), xs, 0, n);
+                p.slice().buffer().write(p.slice().offset(), ps, 0, 4);
+                plan.execute();
+                float[] gotYz = yz.readChecked(step);
+                float[] gotY = Arrays.copyOfRange(gotYz, 0, n);
+                float[] gotZ = Arrays.copyOfRange(gotYz, n, 2 * n);
+                assertClose(step, "y", Reference.scale(ps[0], xs), gotY, Tolerance.ELEMENTWISE);
+                assertClose(step, "z", Reference.axpby(ps[1], gotY, ps[0], xs), gotZ, Tolerance.ELEMENTWISE);
+                assertClose(step, "s", Reference.dot(gotZ, gotY), s.readChecked(step), Tolerance.REDUCTION);
+                float[] gotAcc = acc.readChecked(step);
+                assertClose(step, "acc", Reference.squares(hostAcc, gotZ, 1, 1), gotAcc, Tolerance.ELEMENTWISE);
+                float[] gotTheta = theta.readChecked(step);
+                assertClose(step, "theta", Reference.combine(hostTheta, gotYz, n, Arrays.copyOfRange(ps, 2, 4), 2),
+                        gotTheta, Tolerance.ELEMENTWISE);
+                hostAcc = gotAcc;
+                hostTheta = gotTheta;
+            }
+        }
+    }
+
+    // ---- bad arguments -------------------------------------------------------------------------
+
+    /** A call that must be rejected, the kernel and the argument its message must name. */
+    record BadCall(String description, String kernel, String argument, Consumer<Graph> call) {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    static Stream<BadCall> badCalls() {
+        return Stream.of(
+                new BadCall("copy: lengths differ", "copy", "x", g -> g.copy(f(g, 5), f(g, 6))),
+                new BadCall("axpby: y too short", "axpby", "y",
+                        g -> g.axpby(f(g, 5), f(g, 1), f(g, 5), f(g, 1), f(g, 4))),
+                new BadCall("scale: alpha is not a scalar", "scale", "alpha", g -> g.scale(f(g, 5), f(g, 2), f(g, 5))),
+                new BadCall("combine: 0 stages", "combine", "count", g -> g.combine(f(g, 4), f(g, 4), f(g, 8), 4, 0,
+                        f(g, 1))),
+                new BadCall("combine: stride below the length", "combine", "stride",
+                        g -> g.combine(f(g, 4), f(g, 4), f(g, 8), 3, 2, f(g, 2))),
+                new BadCall("combine: stage matrix too short", "combine", "stages",
+                        g -> g.combine(f(g, 4), f(g, 4), f(g, 7), 4, 2, f(g, 2))),
+                new BadCall("combine: too few coefficients", "combine", "coeffs",
+                        g -> g.combine(f(g, 4), f(g, 4), f(g, 8), 4, 2, f(g, 1))),
+                new BadCall("copy: out past the end of its buffer", "copy", "out",
+                        g -> g.copy(new FloatSlice(buffer(g, 8), 4, 5), f(g, 5))),
+                new BadCall("copy: x at a negative offset", "copy", "x",
+                        g -> g.copy(f(g, 3), new FloatSlice(buffer(g, 8), -1, 3))),
+                new BadCall("precondition: negative length", "precondition", "v",
+                        g -> g.precondition(f(g, 0), f(g, 0), new FloatSlice(buffer(g, 8), 2, -1), f(g, 1))),
+                new BadCall("adam: params of the wrong length", "adam", "params",
+                        g -> g.adam(f(g, 3), f(g, 3), f(g, 3), f(g, 3), f(g, 6))),
+                new BadCall("momentum: m too long", "momentum", "m", g -> g.momentum(f(g, 3), f(g, 4), f(g, 3),
+                        f(g, 2))),
+                new BadCall("sum: out is not a scalar", "sum", "out", g -> g.sum(f(g, 2), f(g, 5))),
+                new BadCall("dot: y too short", "dot", "y", g -> g.dot(f(g, 1), f(g, 5), f(g, 4))),
+                new BadCall("rmsErrorNorm: tol of the wrong length", "rmsErrorNorm", "tol",
+                        g -> g.rmsErrorNorm(f(g, 1), f(g, 5), f(g, 5), f(g, 5), f(g, 3))),
+                new BadCall("gemm: negative m", "gemm", "m",
+                        g -> g.gemm(GemmForm.NN, -1, 2, 3, f(g, 0), f(g, 0), f(g, 6), false)),
+                new BadCall("gemm: negative n", "gemm", "n",
+                        g -> g.gemm(GemmForm.NT, 2, -1, 3, f(g, 0), f(g, 6), f(g, 0), false)),
+                new BadCall("gemm: negative k", "gemm", "k",
+                        g -> g.gemm(GemmForm.TN, 2, 3, -1, f(g, 6), f(g, 0), f(g, 0), true)),
+                new BadCall("gemm: c of the wrong length", "gemm", "c",
+                        g -> g.gemm(GemmForm.NN, 2, 3, 4, f(g, 5), f(g, 8), f(g, 12), false)),
+                new BadCall("gemm: a of the wrong length", "gemm", "a",
+                        g -> g.gemm(GemmForm.TN, 2, 3, 4, f(g, 6), f(g, 9), f(g, 12), false)),
+                new BadCall("biasAdd: negative rows", "biasAdd", "rows", g -> g.biasAdd(f(g, 0), f(g, 3), -1, 3)),
+                new BadCall("biasGrad: negative cols", "biasGrad", "cols",
+                        g -> g.biasGrad(f(g, 0), f(g, 0), 2, -3, false)),
+                new BadCall("activationBackward: dy too short", "activationBackward", "dy",
+                        g -> g.activationBackward(Activation.GELU, f(g, 5), f(g, 4), f(g, 5))),
+                new BadCall("softmaxCrossEntropy: 0 classes", "softmaxCrossEntropy", "classes",
+                        g -> g.softmaxCrossEntropy(f(g, 1), f(g, 1), f(g, 0), f(g, 0), i(g, 2), 2, 0)),
+                new BadCall("softmaxCrossEntropy: too few labels", "softmaxCrossEntropy", "labels",
+                        g -> g.softmaxCrossEntropy(f(g, 1), f(g, 1), f(g, 6), f(g, 6), i(g, 1), 2, 3)),
+                new BadCall("axpby: out overlaps x at another offset", "axpby", "out", g -> {
+                    FloatBuffer b = buffer(g, 20);
+                    g.axpby(b.slice(0, 10), f(g, 1), b.slice(5, 10), f(g, 1), f(g, 10));
+                }),
+                new BadCall("combine: out overlaps the stage matrix", "combine", "out", g -> {
+                    FloatBuffer b = buffer(g, 20);
+                    g.combine(b.slice(0, 4), f(g, 4), b.slice(2, 8), 4, 2, f(g, 2));
+                }),
+                new BadCall("gemm: c is a (gemm cannot work in place)", "gemm", "c", g -> {
+                    FloatBuffer b = buffer(g, 4);
+                    g.gemm(GemmForm.NN, 2, 2, 2, b.all(), b.all(), f(g, 4), false);
+                }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCalls")
+    public void badArgumentsAreRejected(BadCall bad) {
+        Graph graph = device.graph("bad arguments");
+        assertNamesKernelAndArgument(bad.kernel(), bad.argument(),
+                assertThrows(IllegalArgumentException.class, () -> bad.call().accept(graph), bad.description()));
+    }
+
+    @Test
+    public void buffersOfAnotherDeviceAreRejected() {
+        try (Device other = openDevice()) {
+            Graph graph = device.graph("cross-device");
+            FloatSlice foreign = other.allocFloat("foreign", 6).all();
+            IntSlice foreignLabels = other.allocInt("foreignLabels", 2).all();
+            assertNamesKernelAndArgument("copy", "x", assertThrows(IllegalArgumentException.class,
+                    () -> graph.copy(f(graph, 6), foreign)));
+            assertNamesKernelAndArgument("gemm", "c", assertThrows(IllegalArgumentException.class,
+                    () -> graph.gemm(GemmForm.NN, 2, 3, 1, foreign, f(graph, 2), f(graph, 3), true)));
+            assertNamesKernelAndArgument("softmaxCrossEntropy", "labels", assertThrows(IllegalArgumentException.class,
+                    () -> graph.softmaxCrossEntropy(f(graph, 1), f(graph, 1), f(graph, 6), f(graph, 6), foreignLabels,
+                            2, 3)));
+            assertThrows(IllegalArgumentException.class, () -> graph.hostWrites(foreign.buffer()));
+        }
+    }
+
+    @Test
+    public void unknownDeviceIdListsTheAvailableDevices() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Devices.open("no-such-device"));
+        assertTrue(e.getMessage().contains("no-such-device") && e.getMessage().contains(device.id()),
+                "message should name the id asked for and list '" + device.id() + "': " + e.getMessage());
+    }
+
+    private static void assertNamesKernelAndArgument(String kernel, String argument, IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.contains(kernel) && message.contains("'" + argument + "'"),
+                "message should name kernel " + kernel + " and argument '" + argument + "': " + message);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private static Case newCase(String kernel, String... details) {
+        return new Case(details.length == 0 ? kernel : kernel + " " + String.join(" ", details));
+    }
+
+    private Graph graph(Case c) {
+        return device.graph(c.name);
+    }
+
+    private static void run(Graph graph) {
+        try (Plan plan = graph.compile()) {
+            plan.execute();
+        }
+    }
+
+    private GuardedSlice input(Case c, String name, int n, Dist dist) {
+        return GuardedSlice.input(device, name, n, c, dist);
+    }
+
+    private GuardedSlice output(Case c, String name, int n) {
+        return GuardedSlice.output(device, name, n, c);
+    }
+
+    private IntSlice labels(Case c, int[] labels) {
+        int head = 1 + c.random.nextInt(5);
+        IntBuffer buffer = device.allocInt("labels", head + labels.length);
+        buffer.write(head, labels, 0, labels.length);
+        return buffer.slice(head, labels.length);
+    }
+
+    private static float[] draw(Case c, int n, Dist dist) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = c.next(dist);
+        }
+        return values;
+    }
+
+    /** A fresh buffer of the graph's device (for argument checks, where contents do not matter). */
+    private static FloatBuffer buffer(Graph g, int length) {
+        return g.device().allocFloat("arg" + length, length);
+    }
+
+    private static FloatSlice f(Graph g, int length) {
+        return buffer(g, length).all();
+    }
+
+    private static IntSlice i(Graph g, int length) {
+        return g.device().allocInt("labels" + length, length).all();
+    }
+}
