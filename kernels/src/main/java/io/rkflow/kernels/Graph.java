@@ -72,7 +72,10 @@ public final class Graph {
 
     // ---- the kernel catalogue ------------------------------------------------------------------
 
-    /** Fused stage combination: out[i] = x[i] + Σ_{j&lt;count} coeffs[j]·stages[j·stride + i]. */
+    /**
+     * Fused stage combination: out[i] = x[i] + Σ_{j&lt;count} coeffs[j]·stages[j·stride + i]; with
+     * {@code x == null}, out[i] = Σ_j coeffs[j]·stages[j·stride + i] (an RK-estimated gradient).
+     */
     public Graph combine(FloatSlice out, FloatSlice x, FloatSlice stages, int stride, int count, FloatSlice coeffs) {
         return add(new Task.Combine(out, x, stages, stride, count, coeffs));
     }

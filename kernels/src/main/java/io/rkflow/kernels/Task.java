@@ -25,14 +25,19 @@ public sealed interface Task {
      */
     boolean elementwise();
 
-    /** out[i] = x[i] + Σ_{j<count} coeffs[j] · stages[j·stride + i], i &lt; out.length. */
+    /**
+     * out[i] = x[i] + Σ_{j<count} coeffs[j] · stages[j·stride + i], i &lt; out.length; without x
+     * ({@code x == null}), out[i] = Σ_j coeffs[j] · stages[j·stride + i].
+     */
     record Combine(FloatSlice out, FloatSlice x, FloatSlice stages, int stride, int count, FloatSlice coeffs)
             implements Task {
         public Combine {
             Args a = new Args("combine");
             a.positive("count", count);
             a.nonNegative("stride", stride);
-            a.equal("x", x.length(), "out", out.length());
+            if (x != null) {
+                a.equal("x", x.length(), "out", out.length());
+            }
             if (stride < out.length()) {
                 throw a.error("stride", "stride " + stride + " is less than the stage length " + out.length());
             }
@@ -49,9 +54,10 @@ public sealed interface Task {
         @Override
         public List<Operand> operands() {
             int used = out.length() == 0 ? 0 : (count - 1) * stride + out.length();
-            return List.of(Operand.write("out", out), Operand.read("x", x),
-                    Operand.read("stages", new FloatSlice(stages.buffer(), stages.offset(), used)),
-                    Operand.read("coeffs", coeffs.sub(0, count)));
+            Operand k = Operand.read("stages", new FloatSlice(stages.buffer(), stages.offset(), used));
+            Operand c = Operand.read("coeffs", coeffs.sub(0, count));
+            return x == null ? List.of(Operand.write("out", out), k, c)
+                    : List.of(Operand.write("out", out), Operand.read("x", x), k, c);
         }
 
         @Override

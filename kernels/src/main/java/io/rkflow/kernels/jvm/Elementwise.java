@@ -23,10 +23,11 @@ final class Elementwise {
      */
     static Step combine(WorkerPool pool, Task.Combine t) {
         float[] out = array(t.out().buffer());
-        float[] x = array(t.x().buffer());
+        float[] x = t.x() == null ? null : array(t.x().buffer());
         float[] k = array(t.stages().buffer());
         float[] cs = array(t.coeffs().buffer());
-        int o = t.out().offset(), xo = t.x().offset(), ko = t.stages().offset(), co = t.coeffs().offset();
+        int o = t.out().offset(), xo = t.x() == null ? 0 : t.x().offset();
+        int ko = t.stages().offset(), co = t.coeffs().offset();
         int stride = t.stride(), s = t.count();
         float[] c = new float[s];
         return new Chunked(pool, t.out().length()) {
@@ -39,7 +40,11 @@ final class Elementwise {
             void apply(int chunk, int lo, int hi) {
                 for (int b = lo; b < hi; b += BLOCK) {
                     int e = Math.min(hi, b + BLOCK);
-                    stage(out, o, x, xo, k, ko, c[0], b, e);
+                    if (x == null) {
+                        firstStage(out, o, k, ko, c[0], b, e);
+                    } else {
+                        stage(out, o, x, xo, k, ko, c[0], b, e);
+                    }
                     for (int j = 1; j < s; j++) {
                         stage(out, o, out, o, k, ko + j * stride, c[j], b, e);
                     }
@@ -60,6 +65,17 @@ final class Elementwise {
         }
         for (; i < hi; i++) {
             out[o + i] = Math.fma(k[ko + i], c, y[yo + i]);
+        }
+    }
+
+    /** out[i] = c·k[i] for i in [lo, hi): the first stage of a combination without x. */
+    private static void firstStage(float[] out, int o, float[] k, int ko, float c, int lo, int hi) {
+        int i = lo;
+        for (int end = lo + F.loopBound(hi - lo); i < end; i += F.length()) {
+            FloatVector.fromArray(F, k, ko + i).mul(c).intoArray(out, o + i);
+        }
+        for (; i < hi; i++) {
+            out[o + i] = k[ko + i] * c;
         }
     }
 

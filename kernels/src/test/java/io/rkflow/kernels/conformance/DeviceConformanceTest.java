@@ -171,6 +171,19 @@ public abstract class DeviceConformanceTest {
         assertClose(c, "out", expected, out.readChecked(c), Tolerance.ELEMENTWISE);
     }
 
+    /** Without x: out = Σ_j c_j·K_j, the RK-estimated gradient g* = Σ b_i k_i. */
+    @ParameterizedTest(name = "n={0} stages={1} stride={2}")
+    @MethodSource("combineCases")
+    public void combineWithoutX(int n, int count, int stride) {
+        Case c = newCase("combine", "without x", "n=" + n, "stages=" + count, "stride=" + stride);
+        GuardedSlice stages = input(c, "stages", (count - 1) * stride + n, WIDE);
+        GuardedSlice coeffs = input(c, "coeffs", count, Dist.uniform(-1.5, 1.5));
+        GuardedSlice out = output(c, "out", n);
+        run(graph(c).combine(out.slice(), null, stages.slice(), stride, count, coeffs.slice()));
+        Expected expected = Reference.combine(new float[n], stages.values(), stride, coeffs.values(), count);
+        assertClose(c, "out", expected, out.readChecked(c), Tolerance.ELEMENTWISE);
+    }
+
     @ParameterizedTest(name = "n={0}")
     @MethodSource("sizes")
     public void combineInPlace(int n) {
