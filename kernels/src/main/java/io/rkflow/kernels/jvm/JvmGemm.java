@@ -10,22 +10,25 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code accumulate}, with all matrices row major and C m × n (see {@link GemmForm}), so that
  * c_ij = (c_ij or 0) + Σ_p a_ip·b_pj with the sum taken over p = 0, 1, …, k-1.
  *
- * <p><b>Blocking.</b> Each run has two parallel phases. First both operands are packed into
- * scratch memory owned by this step: op(A) into row panels of {@link #MR} rows, op(B) into column
- * panels of {@link #NR} columns (two vectors), each panel split into k-blocks of at most
- * {@link #KC}, stored so that the micro-kernel reads both sequentially; the transposed layouts
- * (Aᵀ of TN, Bᵀ of NT) are resolved here, so one NN micro-kernel serves every form. Then C is
- * cut into fixed tiles of at most {@link #MC} × {@link #NC}, one chunk each; a chunk walks its
- * k-blocks, then its column panels (a KC × NR panel of B stays in L1), then its row panels (the
- * MC × KC block of A stays in L2), and runs an MR × NR register-blocked micro-kernel: MR·NR/VL
- * accumulator vectors, per k step one row of the B panel is loaded and each A element broadcast
- * and fused-multiply-added.
+ * <p><b>Blocking.</b> The inner loop is one MR × NR register-blocked micro-kernel ({@code MR} = 8
+ * rows, {@code NR} = two vectors of columns, 16 accumulator vectors in locals): per k step it
+ * loads one row of a packed B panel, broadcasts each of the MR elements of a packed A column and
+ * fused-multiply-adds. Operands are packed so that the kernel reads both sequentially: op(A) into
+ * row panels (element (r, p) at p·MR + r), op(B) into column panels (element (p, q) at p·NR + q),
+ * both split into k-blocks of at most {@code KC}; packing also resolves the transposed layouts
+ * (Aᵀ of TN, Bᵀ of NT), so the same kernel serves every form. C is cut into fixed chunks of
+ * mc rows × {@code NC} columns (mc depends on the shape only); a chunk walks its k-blocks, then
+ * its row panels (an MR × KC panel of A stays in L1), then its column panels (the KC × NC block
+ * of B stays in L2). An operand block used by several chunks (A when there are several column
+ * strips, B when there are several row blocks) is packed once per run in a first parallel phase;
+ * otherwise each chunk packs it per k-block into its worker's scratch, where it is used at once.
  *
  * <p><b>Determinism.</b> Every element of C is one chain of float fused multiply-adds over p in
  * ascending order, c ← fma(a_ip, b_pj, c), started from 0 (or from the old c_ij when
  * accumulating). Vector lanes of {@code fma} round exactly like {@link Math#fma}; between
  * k-blocks the running value is stored in C as a float and reloaded unchanged; edge tiles run the
- * same micro-kernel on a zero-padded copy of the tile. So the arithmetic of an element depends on
+ * same micro-kernel on a zero-padded copy of the tile, and padding rows or columns of the packed
+ * operands only feed lanes that are never stored. So the arithmetic of an element depends on
  * neither the tiling nor the thread that computes it, and results are bit-identical for every
  * thread count and run.
  */
@@ -39,7 +42,7 @@ final class JvmGemm implements Step {
     private static final int NR = 2 * VL;
     /** Depth of a k-block. */
     private static final int KC = 256;
-    /** Columns of a strip (a multiple of NR): its KC × NC block of packed B stays in L2. */
+    /** Columns of a chunk (a multiple of NR): its KC × NC block of packed B stays in L2. */
     private static final int NC = 4 * NR;
     /** Multiply-adds per chunk below which a run is not split further. */
     private static final long MIN_CHUNK_WORK = 1 << 17;
@@ -55,18 +58,23 @@ final class JvmGemm implements Step {
     private final float[] c, a, b;
     private final int cOff, aOff, bOff;
     private final int mPad, nPad;
-    /** Packing of A: chunks of aRows rows. */
-    private final int aChunks, aRows;
-    /** C tiles: rowBlocks × strips chunks of mc × NC. */
+    /** C is cut into rowBlocks × strips chunks of mc × NC. */
     private final int rowBlocks, mc, strips;
-    /** Whether B is packed once for all row blocks (in the first phase) or by each chunk. */
-    private final boolean sharedB;
-    /** Packed op(A): k-block at p0 starts at p0·mPad, its panel of rows at i at p0·mPad + i·kc. */
+    /**
+     * Whether op(A) (used by every strip) and op(B) (used by every row block) are packed once, in
+     * a first phase, or per k-block by the chunk that uses them (in the memory of its worker).
+     */
+    private final boolean sharedA, sharedB;
+    /** First-phase packing of A: chunks of aRows rows. */
+    private final int aChunks, aRows;
+    /** Packed op(A) when sharedA: k-block p0 at p0·mPad, its panel of rows at i at p0·mPad + i·kc. */
     private final float[] aPack;
     /** Packed op(B) when sharedB: k-block p0 at p0·nPad, its panel of columns at j at p0·nPad + j·kc. */
     private final float[] bPack;
-    /** Per worker, one k-block of a strip of packed B (panel at j at (j - j0)·kc) when not sharedB. */
-    private final float[][] bStrip;
+    /** Per worker, one k-block of a chunk's rows of packed A (panel at i at (i - i0)·kc), when not sharedA. */
+    private final float[][] aLocal;
+    /** Per worker, one k-block of a chunk's strip of packed B (panel at j at (j - j0)·kc), when not sharedB. */
+    private final float[][] bLocal;
     /** Per worker, an MR × NR tile for the edges of C. */
     private final float[][] edge;
     private final WorkerPool.Body packBody = this::pack;
@@ -88,20 +96,23 @@ final class JvmGemm implements Step {
         this.bOff = bOff;
         this.mPad = roundUp(m, MR);
         this.nPad = roundUp(n, NR);
-        boolean work = m > 0 && n > 0 && k > 0;
         int panels = Math.max(1, mPad / MR);
-        int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
-        this.aRows = Math.max(MR, roundUp(ceilDiv(m, packChunks), MR));
-        this.aChunks = Math.max(1, ceilDiv(m, aRows));
         this.strips = Math.max(1, ceilDiv(n, NC));
         int target = Math.clamp((long) m * n * k / MIN_CHUNK_WORK, 1, MAX_CHUNKS);
         int blocks = Math.min(panels, ceilDiv(target, strips));
         this.mc = Math.max(MR, roundUp(ceilDiv(m, blocks), MR));
         this.rowBlocks = Math.max(1, ceilDiv(m, mc));
+        this.sharedA = strips > 1;
         this.sharedB = rowBlocks > 1;
-        this.aPack = new float[work ? Math.multiplyExact(mPad, k) : 0];
+        int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
+        this.aRows = Math.max(MR, roundUp(ceilDiv(m, packChunks), MR));
+        this.aChunks = sharedA ? ceilDiv(m, aRows) : 0;
+        boolean work = m > 0 && n > 0 && k > 0;
+        int kc = Math.min(KC, k);
+        this.aPack = new float[work && sharedA ? Math.multiplyExact(mPad, k) : 0];
         this.bPack = new float[work && sharedB ? Math.multiplyExact(nPad, k) : 0];
-        this.bStrip = new float[pool.threads()][work && !sharedB ? Math.min(KC, k) * NC : 0];
+        this.aLocal = new float[pool.threads()][work && !sharedA ? Math.min(mc, mPad) * kc : 0];
+        this.bLocal = new float[pool.threads()][work && !sharedB ? Math.min(NC, nPad) * kc : 0];
         this.edge = new float[pool.threads()][MR * NR];
     }
 
@@ -130,7 +141,7 @@ final class JvmGemm implements Step {
         pool.run(rowBlocks * strips, tileBody);
     }
 
-    /** Packs rows of A (chunk &lt; aChunks) or, when sharedB, one strip of B. */
+    /** First phase: packs rows of A (chunk &lt; aChunks) or one strip of B. */
     private void pack(int chunk, int worker) {
         if (chunk < aChunks) {
             int i0 = chunk * aRows;
@@ -138,7 +149,7 @@ final class JvmGemm implements Step {
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
                 for (int i = i0; i < i1; i += MR) {
-                    packA(p0, kc, i, Math.min(MR, m - i), p0 * mPad + i * kc);
+                    packA(p0, kc, i, Math.min(MR, m - i), aPack, p0 * mPad + i * kc);
                 }
             }
         } else {
@@ -153,25 +164,25 @@ final class JvmGemm implements Step {
         }
     }
 
-    /** aPack[at + p·MR + r] = op(A)[i + r][p0 + p] for r &lt; rows; the padding rows stay zero. */
-    private void packA(int p0, int kc, int i, int rows, int at) {
+    /** dst[at + p·MR + r] = op(A)[i + r][p0 + p] for r &lt; rows; padding rows are left as they are. */
+    private void packA(int p0, int kc, int i, int rows, float[] dst, int at) {
         if (form == GemmForm.TN) {
             if (rows == MR) {
-                for (int p = 0, src = aOff + p0 * m + i, dst = at; p < kc; p++, src += m, dst += MR) {
+                for (int p = 0, src = aOff + p0 * m + i, d = at; p < kc; p++, src += m, d += MR) {
                     for (int r = 0; r < MR; r++) {
-                        aPack[dst + r] = a[src + r];
+                        dst[d + r] = a[src + r];
                     }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, aOff + (p0 + p) * m + i, aPack, at + p * MR, rows);
+                    System.arraycopy(a, aOff + (p0 + p) * m + i, dst, at + p * MR, rows);
                 }
             }
         } else {
             for (int r = 0; r < rows; r++) {
                 int src = aOff + (i + r) * k + p0;
                 for (int p = 0; p < kc; p++) {
-                    aPack[at + p * MR + r] = a[src + p];
+                    dst[at + p * MR + r] = a[src + p];
                 }
             }
         }
@@ -203,31 +214,34 @@ final class JvmGemm implements Step {
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             boolean load = accumulate || p0 > 0;
-            float[] bp;
-            int b0;
-            if (sharedB) {
-                bp = bPack;
-                b0 = p0 * nPad + j0 * kc;
-            } else {
-                bp = bStrip[worker];
-                b0 = 0;
+            // the panel of rows at i is at ap[a0 + (i - i0)·kc], that of columns at j at bp[b0 + (j - j0)·kc]
+            float[] ap = sharedA ? aPack : aLocal[worker];
+            int a0 = sharedA ? p0 * mPad + i0 * kc : 0;
+            if (!sharedA) {
+                for (int i = i0; i < i1; i += MR) {
+                    packA(p0, kc, i, Math.min(MR, i1 - i), ap, (i - i0) * kc);
+                }
+            }
+            float[] bp = sharedB ? bPack : bLocal[worker];
+            int b0 = sharedB ? p0 * nPad + j0 * kc : 0;
+            if (!sharedB) {
                 for (int j = j0; j < j1; j += NR) {
-                    packB(p0, kc, j, Math.min(NR, n - j), bp, (j - j0) * kc);
+                    packB(p0, kc, j, Math.min(NR, j1 - j), bp, (j - j0) * kc);
                 }
             }
             for (int i = i0; i < i1; i += MR) {
                 int rows = Math.min(MR, i1 - i);
-                int ai = p0 * mPad + i * kc;
+                int ai = a0 + (i - i0) * kc;
                 for (int j = j0; j < j1; j += NR) {
                     int cols = Math.min(NR, j1 - j);
                     int bi = b0 + (j - j0) * kc;
                     int ci = cOff + i * n + j;
                     if (rows == MR && cols == NR) {
-                        kernel2(aPack, ai, bp, bi, kc, c, ci, n, load);
+                        kernel2(ap, ai, bp, bi, kc, c, ci, n, load);
                     } else if (rows == MR && cols == VL) {
-                        kernel1(aPack, ai, bp, bi, kc, c, ci, n, load);
+                        kernel1(ap, ai, bp, bi, kc, c, ci, n, load);
                     } else {
-                        edgeTile(t, ai, bp, bi, kc, ci, rows, cols, load);
+                        edgeTile(t, ap, ai, bp, bi, kc, ci, rows, cols, load);
                     }
                 }
             }
@@ -235,7 +249,8 @@ final class JvmGemm implements Step {
     }
 
     /** Runs the micro-kernel on a zero-padded copy of a partial tile and copies the result back. */
-    private void edgeTile(float[] t, int ai, float[] bp, int bi, int kc, int ci, int rows, int cols, boolean load) {
+    private void edgeTile(float[] t, float[] ap, int ai, float[] bp, int bi, int kc, int ci, int rows, int cols,
+                          boolean load) {
         Arrays.fill(t, 0f);
         if (load) {
             for (int r = 0; r < rows; r++) {
@@ -243,9 +258,9 @@ final class JvmGemm implements Step {
             }
         }
         if (cols <= VL) {
-            kernel1(aPack, ai, bp, bi, kc, t, 0, NR, true);
+            kernel1(ap, ai, bp, bi, kc, t, 0, NR, true);
         } else {
-            kernel2(aPack, ai, bp, bi, kc, t, 0, NR, true);
+            kernel2(ap, ai, bp, bi, kc, t, 0, NR, true);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(t, r * NR, c, ci + r * n, cols);
@@ -329,7 +344,7 @@ final class JvmGemm implements Step {
         c71.intoArray(c, ci + 7 * ldc + VL);
     }
 
-    /** The MR × VL micro-kernel: {@link #kernel2} on the first vector of the B panel only. */
+    /** The MR × VL micro-kernel: {@code kernel2} on the first vector of the B panel only. */
     private static void kernel1(float[] ap, int ai, float[] bp, int bi, int kc,
                                 float[] c, int ci, int ldc, boolean load) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
