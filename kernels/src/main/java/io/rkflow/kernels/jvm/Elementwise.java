@@ -18,8 +18,8 @@ final class Elementwise {
     private Elementwise() {}
 
     /**
-     * out[i] = x[i] + Σ_j c_j·K[j·stride + i], an fma chain in stage order. One pass over memory:
-     * the stages are added block by block, each block of out staying in L1 while s stages stream in.
+     * out[i] = x[i] + Σ_j c_j·K[j·stride + i], an fma chain in stage order, in one pass over memory:
+     * all s + 1 input streams advance together, one vector at a time.
      */
     static Step combine(WorkerPool pool, Task.Combine t) {
         float[] out = array(t.out().buffer());
@@ -38,45 +38,25 @@ final class Elementwise {
 
             @Override
             void apply(int chunk, int lo, int hi) {
-                for (int b = lo; b < hi; b += BLOCK) {
-                    int e = Math.min(hi, b + BLOCK);
-                    if (x == null) {
-                        firstStage(out, o, k, ko, c[0], b, e);
-                    } else {
-                        stage(out, o, x, xo, k, ko, c[0], b, e);
+                int i = lo;
+                for (int end = lo + F.loopBound(hi - lo); i < end; i += F.length()) {
+                    FloatVector acc = x == null ? FloatVector.fromArray(F, k, ko + i).mul(c[0])
+                            : FloatVector.fromArray(F, k, ko + i).fma(FloatVector.broadcast(F, c[0]),
+                                    FloatVector.fromArray(F, x, xo + i));
+                    for (int j = 1, kj = ko + stride + i; j < s; j++, kj += stride) {
+                        acc = FloatVector.fromArray(F, k, kj).fma(FloatVector.broadcast(F, c[j]), acc);
                     }
-                    for (int j = 1; j < s; j++) {
-                        stage(out, o, out, o, k, ko + j * stride, c[j], b, e);
+                    acc.intoArray(out, o + i);
+                }
+                for (; i < hi; i++) {
+                    float acc = x == null ? k[ko + i] * c[0] : Math.fma(k[ko + i], c[0], x[xo + i]);
+                    for (int j = 1, kj = ko + stride + i; j < s; j++, kj += stride) {
+                        acc = Math.fma(k[kj], c[j], acc);
                     }
+                    out[o + i] = acc;
                 }
             }
         };
-    }
-
-    /** Elements per L1-resident block of the stage combination. */
-    private static final int BLOCK = 1024;
-
-    /** out[i] = fma(k[i], c, y[i]) for i in [lo, hi): one stage of the combination over one block. */
-    private static void stage(float[] out, int o, float[] y, int yo, float[] k, int ko, float c, int lo, int hi) {
-        FloatVector cv = FloatVector.broadcast(F, c);
-        int i = lo;
-        for (int end = lo + F.loopBound(hi - lo); i < end; i += F.length()) {
-            FloatVector.fromArray(F, k, ko + i).fma(cv, FloatVector.fromArray(F, y, yo + i)).intoArray(out, o + i);
-        }
-        for (; i < hi; i++) {
-            out[o + i] = Math.fma(k[ko + i], c, y[yo + i]);
-        }
-    }
-
-    /** out[i] = c·k[i] for i in [lo, hi): the first stage of a combination without x. */
-    private static void firstStage(float[] out, int o, float[] k, int ko, float c, int lo, int hi) {
-        int i = lo;
-        for (int end = lo + F.loopBound(hi - lo); i < end; i += F.length()) {
-            FloatVector.fromArray(F, k, ko + i).mul(c).intoArray(out, o + i);
-        }
-        for (; i < hi; i++) {
-            out[o + i] = k[ko + i] * c;
-        }
     }
 
     static Step copy(WorkerPool pool, Task.Copy t) {
