@@ -1,0 +1,38 @@
+package io.rkflow.solvers.field;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.FloatSlice;
+import io.rkflow.kernels.Graph;
+
+/**
+ * The vector field of the gradient flow dθ/dt = −P·∇L_B(θ), as solvers see it: the loss and
+ * gradient of the current mini-batch at a point θ, recorded onto a device graph. Solvers never see
+ * layers; a model, or a test problem, implements this.
+ *
+ * <p>A model that trains on mini-batches holds {@link #batchSlots()} batch buffers that the host
+ * fills before each step; by default every stage of a step evaluates slot 0 (the same batch), and
+ * solvers asked for a fresh batch per stage evaluate stage i on slot i.
+ */
+public interface Objective {
+
+    /** The device whose buffers the objective reads. */
+    Device device();
+
+    /** The number of parameters n. */
+    int dimension();
+
+    /** How many distinct mini-batches one step may use; 1 for a fixed objective. */
+    default int batchSlots() {
+        return 1;
+    }
+
+    /**
+     * Records onto {@code graph} the tasks that set {@code loss[0] = L(θ)} and {@code grad = ∇L(θ)}
+     * for the batch in {@code slot}.
+     *
+     * @param theta n parameters, read only
+     * @param grad n outputs, fully written
+     * @param loss one element, written
+     */
+    void record(Graph graph, int slot, FloatSlice theta, FloatSlice grad, FloatSlice loss);
+}

@@ -1,0 +1,97 @@
+package io.rkflow.solvers.optim;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An optimizer's state besides θ: named float arrays (accumulators, momentum, moments) and named
+ * numbers (step size, controller history, counters), with the spec it belongs to. Written and
+ * read in a small binary format with a magic number and a version.
+ */
+public record OptimizerState(String spec, Map<String, float[]> arrays, Map<String, Double> scalars) {
+
+    private static final int MAGIC = 0x524B4F53; // "RKOS"
+    private static final int VERSION = 1;
+
+    public OptimizerState {
+        arrays = Collections.unmodifiableMap(new TreeMap<>(arrays));
+        scalars = Collections.unmodifiableMap(new TreeMap<>(scalars));
+    }
+
+    public void write(DataOutput out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        out.writeUTF(spec);
+        out.writeInt(scalars.size());
+        for (Map.Entry<String, Double> e : scalars.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeDouble(e.getValue());
+        }
+        out.writeInt(arrays.size());
+        for (Map.Entry<String, float[]> e : arrays.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeInt(e.getValue().length);
+            for (float f : e.getValue()) {
+                out.writeInt(Float.floatToRawIntBits(f));
+            }
+        }
+    }
+
+    /** Reads a state; a wrong magic number, version or length is an IOException saying which. */
+    public static OptimizerState read(DataInput in) throws IOException {
+        int magic = in.readInt();
+        if (magic != MAGIC) {
+            throw new IOException("not an optimizer state (magic 0x" + Integer.toHexString(magic) + ")");
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IOException("optimizer state version " + version + "; this build reads version " + VERSION);
+        }
+        String spec = in.readUTF();
+        int ns = count(in.readInt(), "scalars");
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        for (int i = 0; i < ns; i++) {
+            scalars.put(in.readUTF(), in.readDouble());
+        }
+        int na = count(in.readInt(), "arrays");
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        for (int i = 0; i < na; i++) {
+            String name = in.readUTF();
+            float[] a = new float[count(in.readInt(), "elements of " + name)];
+            for (int j = 0; j < a.length; j++) {
+                a[j] = Float.intBitsToFloat(in.readInt());
+            }
+            arrays.put(name, a);
+        }
+        return new OptimizerState(spec, arrays, scalars);
+    }
+
+    double scalar(String name) {
+        Double v = scalars.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("optimizer state lacks '" + name + "'");
+        }
+        return v;
+    }
+
+    float[] array(String name, int length) {
+        float[] a = arrays.get(name);
+        if (a == null || a.length != length) {
+            throw new IllegalArgumentException("optimizer state has " + (a == null ? "no" : a.length + " elements of")
+                    + " '" + name + "', expected " + length);
+        }
+        return a;
+    }
+
+    private static int count(int n, String what) throws IOException {
+        if (n < 0) {
+            throw new IOException("corrupt optimizer state: negative count of " + what);
+        }
+        return n;
+    }
+}

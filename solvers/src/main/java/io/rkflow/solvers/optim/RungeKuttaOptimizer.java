@@ -1,0 +1,460 @@
+package io.rkflow.solvers.optim;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.FloatSlice;
+import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.Plan;
+import io.rkflow.solvers.field.Objective;
+import io.rkflow.solvers.stepsize.DalStepSize;
+import io.rkflow.solvers.stepsize.PiController;
+import io.rkflow.solvers.tableau.ButcherTableau;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An explicit Runge–Kutta step on the preconditioned gradient flow dθ/dt = −P ⊙ ∇L(θ), with the
+ * ingredients of Dherin et al. (arXiv 2505.13397) and error control for embedded pairs:
+ * <pre>
+ *   k_1 = P ⊙ ∇L(θ_n),   k_i = P ⊙ ∇L(θ_n − h Σ_{j&lt;i} a_ij k_j)
+ *   θ_{n+1} = θ_n − h Σ b_i k_i                   (or, with momentum, m ← β m + Σ b_i k_i, θ ← θ − h m)
+ *   e = h Σ (b_i − b̂_i) k_i                      (embedded pairs: accept when ‖e‖_rms,weighted ≤ 1)
+ * </pre>
+ * The whole step is one device plan: every stage combination, every forward/backward pass of the
+ * objective, the preconditioner, the update and the checks. The host writes the coefficients
+ * (−h·a_ij, −h·b_i, ...) into a small buffer before each execution and reads back a few scalars.
+ * A finite-difference DAL probe adds one plan before the step; a rejected attempt of an embedded
+ * pair runs a restore plan that copies θ and the state back from the step-start copies.
+ */
+final class RungeKuttaOptimizer implements Optimizer {
+
+    private final Spec spec;
+    private final ButcherTableau tableau;
+    private final Objective objective;
+    private final int n;
+    private final int s;
+    private final Device device;
+
+    // Device buffers.
+    private final FloatBuffer k;          // s × n stage values k_i
+    private final FloatBuffer point;      // n: the current stage point; scratch after the last stage
+    private final FloatBuffer losses;     // s: loss at each stage point
+    private final FloatBuffer coef;       // coefficients, see the layout below
+    private final FloatBuffer scalars;    // per-run scalars: preconditioner δ', β2, momentum β, h, atol, rtol
+    private final FloatBuffer readback;   // results: non-finite flag, error norm, DAL norms
+    private final FloatBuffer v;          // preconditioner accumulator or null
+    private final FloatBuffer vStage;     // per-stage preconditioner scratch or null
+    private final FloatBuffer m;          // momentum or null
+    private final FloatBuffer gStar;      // RK-estimated gradient (momentum) or null
+    private final FloatBuffer probe;      // DAL finite-difference gradient or null
+    private final FloatBuffer thetaCopy;  // step-start copies of an embedded pair, or null
+    private final FloatBuffer vCopy;
+    private final FloatBuffer mCopy;
+
+    private final FloatSlice theta;
+    private final Plan stepPlan;
+    private final Plan probePlan;
+    private final Plan restorePlan;
+
+    // Coefficient layout: A (s × s), then the update weights (s), then the error weights (s), then
+    // the DAL probe displacement (1).
+    private final int coefUpdate;
+    private final int coefError;
+    private final int coefProbe;
+    // Scalar layout.
+    private static final int DELTA = 0;
+    private static final int BETA2 = 1;
+    private static final int MOMENTUM = 2; // [β, h], the momentum kernel's params
+    private static final int TOL = 4;      // [atol, rtol]
+    private static final int SCALARS = 6;
+    // Readback layout.
+    private static final int NON_FINITE = 0;
+    private static final int ERROR = 1;
+    private static final int NORM_G = 2;     // ‖k_1‖² (stages) or ‖g‖² (probe)
+    private static final int NORM_DIFF = 3;  // ‖k_1 − k_2‖² (stages) or ‖∇L(θ + δg) − g‖² (probe)
+    private static final int READBACK = 4;
+
+    private final float[] coefHost;
+    private final float[] scalarHost = new float[SCALARS];
+    private final float[] readHost = new float[READBACK];
+    private final float[] lossHost;
+
+    // Host state (part of OptimizerState).
+    private long steps;
+    private long gradientEvaluations;
+    private long rejectedTotal;
+    private double h;               // step size of the next attempt (embedded pairs), else last used
+    private double curvature;       // DAL's ξ = ‖Hg‖/‖g‖ from the last measurement, 0 before any
+    private double gradNorm;        // ‖g‖ of the last probe, for the next probe's displacement
+    private double previousError = 1.0;
+    private double lastLoss = Double.NaN;
+
+    RungeKuttaOptimizer(Spec spec, Objective objective, FloatSlice theta) {
+        this.spec = spec;
+        this.tableau = spec.tableau();
+        this.objective = objective;
+        this.theta = theta;
+        this.device = objective.device();
+        this.n = objective.dimension();
+        this.s = tableau.stages();
+        if (theta.length() != n) {
+            throw new IllegalArgumentException("theta has " + theta.length() + " elements but the objective has "
+                    + n + " parameters");
+        }
+        if (theta.buffer().device() != device) {
+            throw new IllegalArgumentException("theta lives on device " + theta.buffer().device().id()
+                    + ", the objective on " + device.id());
+        }
+        if (spec.freshBatch() && objective.batchSlots() < s) {
+            throw new IllegalArgumentException("fresh_batch needs " + s + " batch slots for " + tableau.name()
+                    + "'s stages; the objective has " + objective.batchSlots());
+        }
+        boolean embedded = spec.control() != null;
+        Preconditioner pre = spec.preconditioner();
+        coefUpdate = s * s;
+        coefError = coefUpdate + s;
+        coefProbe = coefError + s;
+        coefHost = new float[coefProbe + 1];
+        lossHost = new float[s];
+        k = device.allocFloat("K", s * n);
+        point = device.allocFloat("stage point", n);
+        losses = device.allocFloat("stage losses", s);
+        coef = device.allocFloat("RK coefficients", coefHost.length);
+        scalars = device.allocFloat("step scalars", SCALARS);
+        readback = device.allocFloat("step results", READBACK);
+        v = pre.enabled() ? device.allocFloat("preconditioner v", n) : null;
+        vStage = pre.enabled() && pre.perStage() ? device.allocFloat("per-stage v", n) : null;
+        m = spec.momentum().enabled() ? device.allocFloat("momentum", n) : null;
+        gStar = m != null ? device.allocFloat("g*", n) : null;
+        boolean fd = spec.dal() != null && spec.dal().hessian() == DalStepSize.HessianEstimate.FINITE_DIFFERENCE;
+        probe = fd ? device.allocFloat("DAL probe gradient", n) : null;
+        thetaCopy = embedded ? device.allocFloat("theta at step start", n) : null;
+        vCopy = embedded && v != null ? device.allocFloat("v at step start", n) : null;
+        mCopy = embedded && m != null ? device.allocFloat("m at step start", n) : null;
+
+        probePlan = fd ? recordProbe() : null;
+        stepPlan = recordStep(fd);
+        restorePlan = embedded ? recordRestore() : null;
+        h = spec.schedule().h();
+    }
+
+    /** Stage 1 at θ and the finite-difference probe at θ + δ·g: ‖g‖² and ‖∇L(θ + δg) − g‖². */
+    private Plan recordProbe() {
+        Graph g = device.graph(tableau.name() + " DAL probe");
+        FloatSlice k0 = k.slice(0, n);
+        objective.record(g, 0, theta, k0, losses.at(0));
+        g.combine(point.all(), theta, k.all(), n, 1, coef.at(coefProbe));
+        objective.record(g, 0, point.all(), probe.all(), readback.at(ERROR)); // loss slot unused here
+        g.axpby(probe.all(), constOne(), probe.all(), constMinusOne(), k0);
+        g.squaredNorm(readback.at(NORM_G), k0);
+        g.squaredNorm(readback.at(NORM_DIFF), probe.all());
+        g.hostWrites(coef).hostReads(readback, losses);
+        return g.compile();
+    }
+
+    private FloatBuffer constants;
+
+    private FloatSlice constOne() {
+        ensureConstants();
+        return constants.at(0);
+    }
+
+    private FloatSlice constMinusOne() {
+        ensureConstants();
+        return constants.at(1);
+    }
+
+    private void ensureConstants() {
+        if (constants == null) {
+            constants = device.allocFloat("constants", 2);
+            constants.write(new float[] {1f, -1f});
+        }
+    }
+
+    private Plan recordStep(boolean firstStageDone) {
+        Graph g = device.graph(tableau.name() + " step");
+        Preconditioner pre = spec.preconditioner();
+        if (thetaCopy != null) {
+            g.copy(thetaCopy.all(), theta);
+            if (vCopy != null) {
+                g.copy(vCopy.all(), v.all());
+            }
+            if (mCopy != null) {
+                g.copy(mCopy.all(), m.all());
+            }
+        }
+        for (int i = 0; i < s; i++) {
+            FloatSlice ki = k.slice(i * n, n);
+            FloatSlice at = theta;
+            int first = -1;
+            int last = -1;
+            for (int j = 0; j < i; j++) {
+                if (tableau.a(i, j) != 0) {
+                    first = first < 0 ? j : first;
+                    last = j;
+                }
+            }
+            if (first >= 0) {
+                g.combine(point.all(), theta, k.slice(first * n, (last - first) * n + n), n, last - first + 1,
+                        coef.slice(i * s + first, last - first + 1));
+                at = point.all();
+            }
+            if (i > 0 || !firstStageDone) {
+                objective.record(g, spec.freshBatch() ? i : 0, at, ki, losses.at(i));
+            }
+            if (pre.enabled()) {
+                if (i == 0) {
+                    accumulate(g, v.all(), ki);
+                }
+                FloatSlice acc = v.all();
+                if (pre.perStage() && i > 0) {
+                    g.copy(vStage.all(), v.all());
+                    accumulate(g, vStage.all(), ki);
+                    acc = vStage.all();
+                }
+                g.precondition(ki, ki, acc, scalars.at(DELTA));
+            }
+        }
+        int used = lastNonZero(tableau.b()) + 1;
+        if (spec.control() != null) {
+            g.combine(point.all(), null, k.all(), n, s, coef.slice(coefError, s));
+        }
+        if (m != null) {
+            g.combine(gStar.all(), null, k.all(), n, used, coef.slice(coefUpdate, used));
+            if (spec.momentum().nesterov()) {
+                g.nesterov(theta, m.all(), gStar.all(), scalars.slice(MOMENTUM, 2));
+            } else {
+                g.momentum(theta, m.all(), gStar.all(), scalars.slice(MOMENTUM, 2));
+            }
+        } else {
+            g.combine(theta, theta, k.all(), n, used, coef.slice(coefUpdate, used));
+        }
+        if (spec.control() != null) {
+            g.rmsErrorNorm(readback.at(ERROR), point.all(), thetaCopy.all(), theta, scalars.slice(TOL, 2));
+        }
+        if (spec.dal() != null && spec.dal().hessian() == DalStepSize.HessianEstimate.STAGES) {
+            g.axpby(point.all(), constOne(), k.slice(0, n), constMinusOne(), k.slice(n, n));
+            g.squaredNorm(readback.at(NORM_G), k.slice(0, n));
+            g.squaredNorm(readback.at(NORM_DIFF), point.all());
+        }
+        g.nonFinite(readback.at(NON_FINITE), theta);
+        g.hostWrites(coef, scalars).hostReads(readback, losses);
+        return g.compile();
+    }
+
+    private void accumulate(Graph g, FloatSlice acc, FloatSlice grad) {
+        if (spec.preconditioner().kind() == Preconditioner.Kind.ADAGRAD) {
+            g.accumulateSquares(acc, grad);
+        } else {
+            g.emaSquares(acc, grad, scalars.at(BETA2));
+        }
+    }
+
+    private Plan recordRestore() {
+        Graph g = device.graph(tableau.name() + " restore");
+        g.copy(theta, thetaCopy.all());
+        if (vCopy != null) {
+            g.copy(v.all(), vCopy.all());
+        }
+        if (mCopy != null) {
+            g.copy(m.all(), mCopy.all());
+        }
+        return g.compile();
+    }
+
+    @Override
+    public Spec spec() {
+        return spec;
+    }
+
+    @Override
+    public StepReport step() {
+        int evaluations = 0;
+        int rejected = 0;
+        boolean afterRejection = false;
+        PiController control = spec.control();
+        while (true) {
+            double stepH = control != null ? h : scheduledH();
+            if (probePlan != null) {
+                double displacement = spec.dal().epsilon() / (gradNorm > 0 ? gradNorm : 1.0);
+                coefHost[coefProbe] = (float) displacement;
+                coef.write(coefHost);
+                probePlan.execute();
+                evaluations += 2;
+                readback.read(0, readHost, 0, READBACK);
+                gradNorm = Math.sqrt(readHost[NORM_G]);
+                curvature = gradNorm > 0 ? Math.sqrt(readHost[NORM_DIFF]) / (displacement * gradNorm) : 0;
+                stepH = dalH();
+            } else if (spec.dal() != null) {
+                stepH = dalH();
+            }
+            double scale = writeCoefficients(stepH);
+            stepPlan.execute();
+            evaluations += probePlan != null ? s - 1 : s;
+            readback.read(0, readHost, 0, READBACK);
+            losses.read(0, lossHost, 0, s);
+            if (control == null) {
+                h = stepH;
+                finishDal(stepH, scale);
+                if (readHost[NON_FINITE] != 0) {
+                    count(evaluations, rejected, stepH, lossHost[0]);
+                    throw new NonFiniteException(tableau.name() + " step " + steps + " (h = " + stepH
+                            + ", loss at step start " + lossHost[0] + "): θ became NaN or infinite; lower the step"
+                            + " size, or use an embedded pair with tol(...) that can reject such a step");
+                }
+                count(evaluations, rejected, stepH, lossHost[0]);
+                return new StepReport(lossHost[0], stepH, evaluations, 0, Double.NaN);
+            }
+            double err = readHost[NON_FINITE] != 0 ? Double.NaN : readHost[ERROR];
+            int order = Math.min(tableau.order(), tableau.embeddedOrder()) + 1;
+            PiController.Decision d = control.decide(stepH, err, previousError, afterRejection, order);
+            if (d.accept()) {
+                previousError = Math.max(err, 1e-4);
+                h = d.nextH();
+                count(evaluations, rejected, stepH, lossHost[0]);
+                return new StepReport(lossHost[0], stepH, evaluations, rejected, err);
+            }
+            restorePlan.execute();
+            rejected++;
+            rejectedTotal++;
+            afterRejection = true;
+            h = d.nextH();
+            if (rejected > control.maxRejections() || h < control.hMin()) {
+                gradientEvaluations += evaluations;
+                throw new StepSizeException(tableau.name() + " step " + steps + ": " + rejected
+                        + " attempts rejected in a row, last error " + err + ", next h " + h + " (h_min "
+                        + control.hMin() + ", max_rejections " + control.maxRejections()
+                        + "); θ is left at the start of the step. Loosen tol(rtol=..., atol=...) or check the loss");
+            }
+        }
+    }
+
+    private double scheduledH() {
+        return spec.schedule().at(steps);
+    }
+
+    /** DAL's step size for the current curvature, shaped by any warm-up or cosine schedule. */
+    private double dalH() {
+        double shape = spec.schedule().at(steps) / spec.schedule().h();
+        return spec.dal().stepSize(curvature) * shape;
+    }
+
+    /** After a step with DAL from stages: ξ ≈ ‖k_1 − k_2‖ / (|a_21|·h·scale·‖k_1‖). */
+    private void finishDal(double stepH, double scale) {
+        if (spec.dal() != null && spec.dal().hessian() == DalStepSize.HessianEstimate.STAGES) {
+            double norm1 = Math.sqrt(readHost[NORM_G]);
+            double diff = Math.sqrt(readHost[NORM_DIFF]);
+            double denominator = Math.abs(tableau.a(1, 0)) * stepH * scale * norm1;
+            curvature = denominator > 0 ? diff / denominator : 0;
+        }
+    }
+
+    /**
+     * Writes −h·scale·a_ij, the update weights and the error weights, and the step's scalars;
+     * returns the scale, which folds Adam-style bias correction of an EMA preconditioner into h:
+     * g / sqrt(δ + v/(1−β2^t)) = sqrt(1−β2^t) · g / sqrt(δ·(1−β2^t) + v).
+     */
+    private double writeCoefficients(double stepH) {
+        Preconditioner pre = spec.preconditioner();
+        double scale = 1.0;
+        double delta = pre.delta();
+        if (pre.kind() == Preconditioner.Kind.EMA) {
+            double correction = 1.0 - Math.pow(pre.beta2(), steps + 1);
+            scale = Math.sqrt(correction);
+            delta = pre.delta() * correction;
+        }
+        double hs = stepH * scale;
+        for (int i = 0; i < s; i++) {
+            for (int j = 0; j < s; j++) {
+                coefHost[i * s + j] = (float) (-hs * tableau.a(i, j));
+            }
+            coefHost[coefUpdate + i] = (float) (m != null ? scale * tableau.b(i) : -hs * tableau.b(i));
+            coefHost[coefError + i] = tableau.embedded() ? (float) (-hs * (tableau.b(i) - tableau.bHat()[i])) : 0f;
+        }
+        coef.write(coefHost);
+        scalarHost[DELTA] = (float) delta;
+        scalarHost[BETA2] = (float) pre.beta2();
+        scalarHost[MOMENTUM] = (float) spec.momentum().beta();
+        scalarHost[MOMENTUM + 1] = (float) stepH;
+        if (spec.control() != null) {
+            scalarHost[TOL] = (float) spec.control().atol();
+            scalarHost[TOL + 1] = (float) spec.control().rtol();
+        }
+        scalars.write(scalarHost);
+        return scale;
+    }
+
+    private void count(int evaluations, int rejected, double stepH, double loss) {
+        steps++;
+        gradientEvaluations += evaluations;
+        lastLoss = loss;
+        if (spec.control() == null) {
+            h = stepH;
+        }
+    }
+
+    private static int lastNonZero(double[] w) {
+        for (int i = w.length - 1; i >= 0; i--) {
+            if (w[i] != 0) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public Counters counters() {
+        return new Counters(steps, gradientEvaluations, steps, rejectedTotal, h, lastLoss);
+    }
+
+    @Override
+    public OptimizerState state() {
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        if (v != null) {
+            arrays.put("v", v.read());
+        }
+        if (m != null) {
+            arrays.put("m", m.read());
+        }
+        Map<String, Double> sc = new LinkedHashMap<>();
+        sc.put("steps", (double) steps);
+        sc.put("gradientEvaluations", (double) gradientEvaluations);
+        sc.put("rejected", (double) rejectedTotal);
+        sc.put("h", h);
+        sc.put("curvature", curvature);
+        sc.put("gradNorm", gradNorm);
+        sc.put("previousError", previousError);
+        sc.put("lastLoss", lastLoss);
+        return new OptimizerState(spec.toString(), arrays, sc);
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        if (!state.spec().equals(spec.toString())) {
+            throw new IllegalArgumentException("optimizer state is for '" + state.spec() + "', not '" + spec + "'");
+        }
+        if (v != null) {
+            v.write(state.array("v", n));
+        }
+        if (m != null) {
+            m.write(state.array("m", n));
+        }
+        steps = (long) state.scalar("steps");
+        gradientEvaluations = (long) state.scalar("gradientEvaluations");
+        rejectedTotal = (long) state.scalar("rejected");
+        h = state.scalar("h");
+        curvature = state.scalar("curvature");
+        gradNorm = state.scalar("gradNorm");
+        previousError = state.scalar("previousError");
+        lastLoss = state.scalar("lastLoss");
+    }
+
+    @Override
+    public void close() {
+        for (Plan p : new Plan[] {stepPlan, probePlan, restorePlan}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,372 @@
+package io.rkflow.solvers.optim;
+
+import io.rkflow.solvers.stepsize.DalStepSize;
+import io.rkflow.solvers.stepsize.PiController;
+import io.rkflow.solvers.stepsize.Schedule;
+import io.rkflow.solvers.tableau.ButcherTableau;
+import io.rkflow.solvers.tableau.Tableaux;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An optimizer written down: a method and the ingredients composed with it, one grammar for the
+ * command line and for code, e.g. {@code rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)}.
+ * <pre>
+ *   spec       = method ( "+" ingredient )*
+ *   method     = tableau name | "sgd" (= euler) | "adam(...)" | "adamw(...)"
+ *   ingredient = name [ "(" value | key=value {"," key=value} ")" ]
+ * </pre>
+ * Ingredients: {@code h} (alias {@code lr}), {@code warmup}, {@code cosine}, {@code dal},
+ * {@code adagrad}, {@code rmsprop}, {@code ema}, {@code momentum}, {@code nesterov}, {@code tol}
+ * (step-size control of an embedded pair), {@code fresh_batch}. {@link #parse} lists the valid
+ * names and keys in its errors; {@link #toString} writes the canonical form.
+ *
+ * @param tableau the Runge–Kutta method, or null for Adam / AdamW
+ * @param adam Adam's hyperparameters when the method is adam or adamw, else null
+ */
+public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, DalStepSize dal,
+        Preconditioner preconditioner, Momentum momentum, PiController control, boolean freshBatch) {
+
+    /** Step size when none is given. */
+    public static final double DEFAULT_H = 0.1;
+
+    /** Adam's hyperparameters (Kingma &amp; Ba, arXiv 1412.6980); decoupled weight decay for AdamW. */
+    public record AdamParams(double lr, double beta1, double beta2, double eps, double weightDecay,
+            boolean decoupled) {
+        public AdamParams {
+            String name = decoupled ? "adamw" : "adam";
+            if (!(lr > 0) || Double.isInfinite(lr)) {
+                throw new IllegalArgumentException(name + ": lr = " + lr + ", must be a positive number");
+            }
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException(name + ": beta1 = " + beta1 + ", beta2 = " + beta2
+                        + ", both must be in [0, 1)");
+            }
+            if (!(eps >= 0) || !(weightDecay >= 0)) {
+                throw new IllegalArgumentException(name + ": eps and wd must be >= 0");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (decoupled ? "adamw" : "adam") + "(lr=" + fmt(lr) + ",beta1=" + fmt(beta1) + ",beta2="
+                    + fmt(beta2) + ",eps=" + fmt(eps) + ",wd=" + fmt(weightDecay) + ")";
+        }
+    }
+
+    public Spec {
+        if ((tableau == null) == (adam == null)) {
+            throw new IllegalArgumentException("a spec names exactly one method: a tableau, adam or adamw");
+        }
+        if (adam != null && (dal != null || preconditioner.enabled() || momentum.enabled() || control != null)) {
+            throw new IllegalArgumentException("adam and adamw take no RK ingredients (dal, adagrad, rmsprop, ema,"
+                    + " momentum, tol); give their parameters in adam(...)");
+        }
+        if (control != null && (tableau == null || !tableau.embedded())) {
+            throw new IllegalArgumentException("tol: step-size control needs an embedded pair (bs3, rkf45, cashkarp,"
+                    + " dopri5, tsit5), not " + (tableau == null ? "adam" : tableau.name()));
+        }
+        if (control != null && dal != null) {
+            throw new IllegalArgumentException("tol and dal both choose the step size; use one");
+        }
+        if (tableau != null && !tableau.explicit()) {
+            throw new IllegalArgumentException(tableau.name() + " is implicit; implicit stage solvers are not"
+                    + " available yet (explicit tableaux: " + String.join(", ", explicitNames()) + ")");
+        }
+        if (dal != null && dal.hessian() == DalStepSize.HessianEstimate.STAGES
+                && (tableau.stages() < 2 || tableau.a(1, 0) == 0)) {
+            throw new IllegalArgumentException("dal(hg=stages) estimates Hg from (k1 - k2)/(a21 h) and needs a"
+                    + " second stage that depends on the first; " + tableau.name() + " has none: use dal(hg=fd)");
+        }
+    }
+
+    /** Parses a spec, e.g. {@code rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)}. */
+    public static Spec parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("optimizer spec is empty; e.g. rk4, sgd+momentum(0.9),"
+                    + " rk4+adagrad+dal(p=2,c=0.5), adam(lr=1e-3)");
+        }
+        List<Term> terms = split(text.strip());
+        Term method = terms.get(0);
+        ButcherTableau tableau = null;
+        AdamParams adam = null;
+        switch (method.name) {
+            case "adam", "adamw" -> {
+                boolean w = method.name.equals("adamw");
+                method.allow("lr", "beta1", "beta2", "eps", "wd");
+                adam = new AdamParams(method.num("lr", 1e-3), method.num("beta1", 0.9), method.num("beta2", 0.999),
+                        method.num("eps", 1e-8), method.num("wd", w ? 0.01 : 0.0), w);
+            }
+            default -> {
+                method.allow();
+                try {
+                    tableau = Tableaux.byName(method.name.equals("sgd") ? "euler" : method.name);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("unknown method '" + method.name + "'; valid: sgd, adam, adamw,"
+                            + " or a tableau: " + String.join(", ", names()));
+                }
+            }
+        }
+        double h = adam == null ? DEFAULT_H : adam.lr();
+        long warmup = 0;
+        long cosine = 0;
+        double cosineMin = 0;
+        DalStepSize dal = null;
+        Preconditioner pre = Preconditioner.NONE;
+        Momentum momentum = Momentum.NONE;
+        PiController control = null;
+        boolean fresh = false;
+        Set<String> seen = new java.util.HashSet<>();
+        for (Term t : terms.subList(1, terms.size())) {
+            String key = t.name.equals("lr") ? "h" : t.name;
+            if (!seen.add(key.equals("rmsprop") || key.equals("ema") ? "adagrad" : key.equals("nesterov")
+                    ? "momentum" : key)) {
+                throw new IllegalArgumentException("'" + t.name + "' is given twice (or conflicts with an earlier"
+                        + " ingredient of its kind)");
+            }
+            switch (key) {
+                case "h" -> {
+                    t.allow("h");
+                    h = t.num("h", Double.NaN);
+                    if (adam != null) {
+                        adam = new AdamParams(h, adam.beta1(), adam.beta2(), adam.eps(), adam.weightDecay(),
+                                adam.decoupled());
+                    }
+                }
+                case "warmup" -> {
+                    t.allow("steps");
+                    warmup = t.integer("steps");
+                }
+                case "cosine" -> {
+                    t.allow("steps", "min");
+                    cosine = t.integer("steps");
+                    cosineMin = t.num("min", 0.0);
+                }
+                case "dal" -> {
+                    t.allow("c", "p", "hg", "eps");
+                    String hg = t.str("hg", tableau != null && tableau.stages() >= 2 && tableau.a(1, 0) != 0
+                            ? "stages" : "fd");
+                    DalStepSize.HessianEstimate mode = switch (hg) {
+                        case "stages" -> DalStepSize.HessianEstimate.STAGES;
+                        case "fd" -> DalStepSize.HessianEstimate.FINITE_DIFFERENCE;
+                        default -> throw new IllegalArgumentException("dal: hg = '" + hg + "'; valid: stages, fd");
+                    };
+                    dal = new DalStepSize(t.num("c", 0.5), t.num("p", 2.0), mode, t.num("eps", 1e-3));
+                }
+                case "adagrad" -> {
+                    t.allow("delta", "per_stage");
+                    pre = new Preconditioner(Preconditioner.Kind.ADAGRAD, t.num("delta", 1.0), 0, t.flag("per_stage"));
+                }
+                case "rmsprop", "ema" -> {
+                    t.allow("beta2", "delta", "per_stage");
+                    boolean rms = key.equals("rmsprop");
+                    pre = new Preconditioner(rms ? Preconditioner.Kind.RMSPROP : Preconditioner.Kind.EMA,
+                            t.num("delta", 1e-8), t.num("beta2", rms ? 0.99 : 0.999), t.flag("per_stage"));
+                }
+                case "momentum", "nesterov" -> {
+                    t.allow("beta");
+                    momentum = new Momentum(t.num("beta", 0.9), key.equals("nesterov"));
+                }
+                case "tol" -> {
+                    t.allow("rtol", "atol", "safety", "min_factor", "max_factor", "h_min", "max_rejections");
+                    control = new PiController(t.num("atol", 1e-6), t.num("rtol", 1e-3), t.num("safety", 0.9),
+                            t.num("min_factor", 0.2), t.num("max_factor", 10.0), t.num("h_min", 1e-10),
+                            (int) t.num("max_rejections", 20));
+                }
+                case "fresh_batch" -> {
+                    t.allow();
+                    fresh = true;
+                }
+                default -> throw new IllegalArgumentException("unknown ingredient '" + t.name + "'; valid: h (lr),"
+                        + " warmup, cosine, dal, adagrad, rmsprop, ema, momentum, nesterov, tol, fresh_batch");
+            }
+        }
+        return new Spec(tableau, adam, new Schedule(h, warmup, cosine, cosineMin), dal, pre, momentum, control,
+                fresh);
+    }
+
+    /** The canonical spec string, which {@link #parse} reads back to an equal spec. */
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        parts.add(adam != null ? adam.toString() : tableau.name());
+        if (adam == null) {
+            parts.add("h(" + fmt(schedule.h()) + ")");
+        }
+        if (schedule.warmup() > 0) {
+            parts.add("warmup(" + schedule.warmup() + ")");
+        }
+        if (schedule.cosineSteps() > 0) {
+            parts.add("cosine(steps=" + schedule.cosineSteps() + ",min=" + fmt(schedule.minFraction()) + ")");
+        }
+        if (dal != null) {
+            parts.add("dal(c=" + fmt(dal.c()) + ",p=" + fmt(dal.p()) + ",hg="
+                    + (dal.hessian() == DalStepSize.HessianEstimate.STAGES ? "stages" : "fd") + ",eps="
+                    + fmt(dal.epsilon()) + ")");
+        }
+        if (preconditioner.enabled()) {
+            parts.add(preconditioner.toString());
+        }
+        if (momentum.enabled()) {
+            parts.add(momentum.toString());
+        }
+        if (control != null) {
+            parts.add("tol(rtol=" + fmt(control.rtol()) + ",atol=" + fmt(control.atol()) + ",safety="
+                    + fmt(control.safety()) + ",min_factor=" + fmt(control.minFactor()) + ",max_factor="
+                    + fmt(control.maxFactor()) + ",h_min=" + fmt(control.hMin()) + ",max_rejections="
+                    + control.maxRejections() + ")");
+        }
+        if (freshBatch) {
+            parts.add("fresh_batch");
+        }
+        return String.join("+", parts);
+    }
+
+    static String fmt(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return Double.toString(v).toLowerCase(Locale.ROOT);
+    }
+
+    private static List<String> names() {
+        return Tableaux.all().stream().map(ButcherTableau::name).toList();
+    }
+
+    private static List<String> explicitNames() {
+        return Tableaux.all().stream().filter(ButcherTableau::explicit).map(ButcherTableau::name).toList();
+    }
+
+    /** One term of a spec: a name and its arguments, positional (key "") or named. */
+    private static final class Term {
+        final String name;
+        final Map<String, String> args = new LinkedHashMap<>();
+
+        Term(String name) {
+            this.name = name;
+        }
+
+        /** Declares the valid keys; a positional value goes to the first. */
+        void allow(String... keys) {
+            String positional = args.remove("");
+            if (positional != null) {
+                if (keys.length == 0) {
+                    throw new IllegalArgumentException(name + " takes no parameters, got '" + positional + "'");
+                }
+                if (args.containsKey(keys[0])) {
+                    throw new IllegalArgumentException(name + ": '" + keys[0] + "' is given twice");
+                }
+                args.put(keys[0], positional);
+            }
+            for (String k : args.keySet()) {
+                if (!List.of(keys).contains(k)) {
+                    throw new IllegalArgumentException(name + ": unknown parameter '" + k + "'; valid: "
+                            + (keys.length == 0 ? "none" : String.join(", ", keys)));
+                }
+            }
+        }
+
+        double num(String key, double fallback) {
+            String v = args.get(key);
+            if (v == null) {
+                if (Double.isNaN(fallback)) {
+                    throw new IllegalArgumentException(name + " needs a value, e.g. " + name + "(0.1)");
+                }
+                return fallback;
+            }
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + ": " + key + " = '" + v + "' is not a number");
+            }
+        }
+
+        long integer(String key) {
+            String v = args.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException(name + " needs a number of steps, e.g. " + name + "(100)");
+            }
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + ": " + key + " = '" + v + "' is not a whole number");
+            }
+        }
+
+        String str(String key, String fallback) {
+            return args.getOrDefault(key, fallback);
+        }
+
+        boolean flag(String key) {
+            String v = args.get(key);
+            if (v == null) {
+                return false;
+            }
+            return switch (v) {
+                case "", "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(name + ": " + key + " = '" + v + "'; valid: true, false");
+            };
+        }
+    }
+
+    private static List<Term> split(String text) {
+        List<Term> terms = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char ch = i < text.length() ? text.charAt(i) : '+';
+            if (ch == '(') {
+                depth++;
+            } else if (ch == ')') {
+                depth--;
+                if (depth < 0) {
+                    throw new IllegalArgumentException("unbalanced ')' at character " + i + " of '" + text + "'");
+                }
+            } else if (ch == '+' && depth == 0) {
+                terms.add(term(text.substring(start, i).strip(), text));
+                start = i + 1;
+            }
+        }
+        if (depth != 0) {
+            throw new IllegalArgumentException("unbalanced '(' in '" + text + "'");
+        }
+        return terms;
+    }
+
+    private static Term term(String s, String whole) {
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty term in '" + whole + "' (two '+' in a row?)");
+        }
+        int open = s.indexOf('(');
+        String name = (open < 0 ? s : s.substring(0, open)).strip().toLowerCase(Locale.ROOT);
+        if (!name.matches("[a-z0-9_-]+")) {
+            throw new IllegalArgumentException("'" + name + "' is not a name (in '" + whole + "')");
+        }
+        Term t = new Term(name);
+        if (open >= 0) {
+            if (!s.endsWith(")")) {
+                throw new IllegalArgumentException("'" + s + "' has text after its ')'");
+            }
+            String inner = s.substring(open + 1, s.length() - 1).strip();
+            if (!inner.isEmpty()) {
+                for (String arg : inner.split(",")) {
+                    arg = arg.strip();
+                    int eq = arg.indexOf('=');
+                    String key = eq < 0 ? (arg.matches("[a-z_]+") && !arg.matches("[0-9.eE+-]+") ? arg : "")
+                            : arg.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+                    String value = eq < 0 ? (key.isEmpty() ? arg : "") : arg.substring(eq + 1).strip();
+                    if (t.args.put(key, value) != null) {
+                        throw new IllegalArgumentException(name + ": '" + (key.isEmpty() ? "value" : key)
+                                + "' is given twice");
+                    }
+                }
+            }
+        }
+        return t;
+    }
+}

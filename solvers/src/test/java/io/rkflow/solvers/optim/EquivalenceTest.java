@@ -1,0 +1,97 @@
+package io.rkflow.solvers.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.jvm.JvmDevice;
+import io.rkflow.solvers.field.Objective;
+import io.rkflow.solvers.problems.LogisticRegression;
+import io.rkflow.solvers.problems.Problems;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The paper's ingredients reduce to the textbook optimizers when the tableau is Euler: Euler with
+ * the modified AdaGrad preconditioner is AdaGrad with ε = 1 inside the root, and Euler with heavy
+ * ball is SGD with momentum. Each textbook update is written here in float on the host, with a
+ * fused multiply-add for θ − h·u as the device's combination kernel computes it, from the same
+ * device gradient; the results must agree bit for bit.
+ */
+class EquivalenceTest {
+
+    private static Device device;
+
+    @BeforeAll
+    static void open() {
+        device = new JvmDevice(2);
+    }
+
+    @AfterAll
+    static void close() {
+        device.close();
+    }
+
+    @Test
+    void eulerWithModifiedAdaGradIsAdaGradWithEpsilonOne() {
+        Objective problem = new LogisticRegression(device, 100, 4, 3, 11);
+        float h = 0.3f;
+        float[] theta = new float[problem.dimension()];
+        float[] v = new float[theta.length];
+        try (Run run = new Run("euler+h(0.3)+adagrad(delta=1)", problem, theta.clone())) {
+            for (int step = 0; step < 20; step++) {
+                float[] g = gradient(problem, theta);
+                for (int i = 0; i < theta.length; i++) {
+                    v[i] += g[i] * g[i];
+                    float u = g[i] / (float) Math.sqrt(1f + v[i]);
+                    theta[i] = Math.fma(u, -h, theta[i]);
+                }
+                run.optimizer.step();
+                assertArrayEquals(theta, run.theta(), "step " + step);
+            }
+        }
+    }
+
+    @Test
+    void eulerWithHeavyBallIsSgdWithMomentum() {
+        Objective problem = new LogisticRegression(device, 100, 4, 3, 12);
+        float h = 0.2f;
+        float beta = 0.9f;
+        float[] theta = new float[problem.dimension()];
+        float[] m = new float[theta.length];
+        try (Run run = new Run("sgd+h(0.2)+momentum(0.9)", problem, theta.clone())) {
+            for (int step = 0; step < 20; step++) {
+                float[] g = gradient(problem, theta);
+                for (int i = 0; i < theta.length; i++) {
+                    m[i] = Math.fma(m[i], beta, g[i]);
+                    theta[i] = Math.fma(m[i], -h, theta[i]);
+                }
+                run.optimizer.step();
+                assertArrayEquals(theta, run.theta(), "step " + step);
+            }
+        }
+    }
+
+    @Test
+    void eulerIsGradientDescent() {
+        Objective problem = new LogisticRegression(device, 100, 4, 3, 13);
+        float[] theta = new float[problem.dimension()];
+        try (Run run = new Run("sgd+h(0.25)", problem, theta.clone())) {
+            for (int step = 0; step < 10; step++) {
+                float[] g = gradient(problem, theta);
+                for (int i = 0; i < theta.length; i++) {
+                    theta[i] = Math.fma(g[i], -0.25f, theta[i]);
+                }
+                Optimizer.StepReport report = run.optimizer.step();
+                assertArrayEquals(theta, run.theta(), "step " + step);
+                assertEquals(1, report.gradientEvaluations());
+            }
+        }
+    }
+
+    private static float[] gradient(Objective problem, float[] theta) {
+        float[] lossAndGrad = Problems.evaluate(problem, theta);
+        return java.util.Arrays.copyOfRange(lossAndGrad, 1, lossAndGrad.length);
+    }
+}
