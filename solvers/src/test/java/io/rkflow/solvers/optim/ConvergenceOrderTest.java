@@ -3,8 +3,6 @@ package io.rkflow.solvers.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.field.Objective;
 import io.rkflow.solvers.problems.LinearField;
 import io.rkflow.solvers.problems.TanhField;
@@ -17,8 +15,6 @@ import org.apache.commons.math3.ode.nonstiff.ClassicalRungeKuttaIntegrator;
 import org.apache.commons.math3.ode.nonstiff.EulerIntegrator;
 import org.apache.commons.math3.ode.nonstiff.MidpointIntegrator;
 import org.apache.commons.math3.ode.nonstiff.ThreeEighthesIntegrator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,19 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (5.6–6.7 measured for the fifth-order pairs). For them the test checks the direction that
  * catches a wrong coefficient, an order below p: slope ≥ p − 0.3, and slope ≤ p + 2.
  */
-class ConvergenceOrderTest {
+class ConvergenceOrderTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(1);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     static Stream<ButcherTableau> explicitTableaux() {
         return Tableaux.all().stream().filter(ButcherTableau::explicit);

@@ -2,30 +2,15 @@ package io.rkflow.solvers.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.problems.LinearField;
 import io.rkflow.solvers.stepsize.DalStepSize;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Rescaled DAL-p: its limits, and its curvature estimates on a quadratic of known curvature. */
-class DalTest {
+class DalTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(1);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     @Test
     void theStepSizeTendsToTheCapOnFlatGroundAndTo2OverXiToThePForLargeCurvature() {

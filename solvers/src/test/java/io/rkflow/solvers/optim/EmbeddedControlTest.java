@@ -5,28 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.problems.LinearField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Step-size control of embedded pairs on a stiff quadratic (curvatures 1 and 1000). */
-class EmbeddedControlTest {
+class EmbeddedControlTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(1);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"bs3", "rkf45", "cashkarp", "dopri5", "tsit5"})

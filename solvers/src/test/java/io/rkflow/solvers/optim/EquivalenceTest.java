@@ -3,13 +3,9 @@ package io.rkflow.solvers.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.field.Objective;
 import io.rkflow.solvers.problems.LogisticRegression;
 import io.rkflow.solvers.problems.Problems;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,19 +15,8 @@ import org.junit.jupiter.api.Test;
  * fused multiply-add for θ − h·u as the device's combination kernel computes it, from the same
  * device gradient; the results must agree bit for bit.
  */
-class EquivalenceTest {
+class EquivalenceTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     @Test
     void eulerWithModifiedAdaGradIsAdaGradWithEpsilonOne() {

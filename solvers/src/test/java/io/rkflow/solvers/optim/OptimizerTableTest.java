@@ -2,13 +2,9 @@ package io.rkflow.solvers.optim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.problems.LogisticRegression;
 import io.rkflow.solvers.problems.Problems;
 import io.rkflow.solvers.problems.Rosenbrock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,19 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * One table of optimizers, optax style: every one decreases the loss of a logistic regression and
  * of Rosenbrock's function from the same fixed start.
  */
-class OptimizerTableTest {
+class OptimizerTableTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {

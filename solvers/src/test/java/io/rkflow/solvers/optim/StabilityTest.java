@@ -2,11 +2,7 @@ package io.rkflow.solvers.optim;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.problems.LinearField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,19 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * θ ← R(−hλ)·θ, stable while |R| &lt; 1: Euler and the two-stage second-order methods up to hλ = 2,
  * RK4 up to 2.7853.
  */
-class StabilityTest {
+class StabilityTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(1);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     @ParameterizedTest(name = "{0} at h·λ = {1}: converges = {2}")
     @CsvSource({

@@ -5,34 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.kernels.Device;
-import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.solvers.problems.LogisticRegression;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Saving and restoring an optimizer's state continues a run bit for bit. */
-class StateTest {
+class StateTest extends DeviceTest {
 
-    private static Device device;
-
-    @BeforeAll
-    static void open() {
-        device = new JvmDevice(2);
-    }
-
-    @AfterAll
-    static void close() {
-        device.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)", "dopri5+h(0.5)+tol(rtol=1e-2)+ema",
