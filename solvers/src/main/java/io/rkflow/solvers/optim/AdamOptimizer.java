@@ -83,12 +83,12 @@ final class AdamOptimizer implements Optimizer {
             throw new NonFiniteException(spec.adam() + " step " + (steps - 1) + " (loss " + lastLoss
                     + "): θ became NaN or infinite; lower lr");
         }
-        return new StepReport(lastLoss, lastLr, 1, 0, Double.NaN);
+        return new StepReport(lastLoss, lastLr, 1, 0, Double.NaN, 0);
     }
 
     @Override
     public Counters counters() {
-        return new Counters(steps, steps, steps, 0, lastLr, lastLoss);
+        return new Counters(steps, steps, steps, 0, lastLr, lastLoss, 0);
     }
 
     @Override

@@ -13,8 +13,11 @@ public interface Optimizer extends AutoCloseable {
 
     /** Builds the optimizer a spec describes, recording its plans onto the objective's device. */
     static Optimizer create(Spec spec, Objective objective, FloatSlice theta) {
-        return spec.adam() != null ? new AdamOptimizer(spec, objective, theta)
-                : new RungeKuttaOptimizer(spec, objective, theta);
+        if (spec.adam() != null) {
+            return new AdamOptimizer(spec, objective, theta);
+        }
+        return spec.tableau().explicit() ? new RungeKuttaOptimizer(spec, objective, theta)
+                : new ImplicitRungeKuttaOptimizer(spec, objective, theta);
     }
 
     Spec spec();
@@ -40,15 +43,28 @@ public interface Optimizer extends AutoCloseable {
     @Override
     void close();
 
-    /** What one step did: the loss at θ_n (first stage), the step size used, work and rejections. */
-    record StepReport(double loss, double h, int gradientEvaluations, int rejected, double error) {}
+    /**
+     * What one step did: the loss at θ_n (first stage), the step size used, gradient evaluations,
+     * rejected attempts, the accepted error estimate (NaN without one), and the iterations of an
+     * implicit method's stage solve (0 for explicit methods).
+     */
+    record StepReport(double loss, double h, int gradientEvaluations, int rejected, double error,
+            int stageIterations) {}
 
     /** Running totals, readable after every step. */
-    record Counters(long steps, long gradientEvaluations, long accepted, long rejected, double h, double loss) {}
+    record Counters(long steps, long gradientEvaluations, long accepted, long rejected, double h, double loss,
+            long stageIterations) {}
 
     /** θ or the loss became NaN or infinite. */
     final class NonFiniteException extends RuntimeException {
         public NonFiniteException(String message) {
+            super(message);
+        }
+    }
+
+    /** The stage equations of an implicit method did not converge; θ and the state are unchanged. */
+    final class StageSolverException extends RuntimeException {
+        public StageSolverException(String message) {
             super(message);
         }
     }

@@ -39,6 +39,20 @@ public record Preconditioner(Kind kind, double delta, double beta2, boolean perS
         return kind != Kind.NONE;
     }
 
+    /**
+     * The factor that folds Adam-style bias correction into the step size at accumulator step t
+     * (1-based): g / sqrt(δ + v/(1 − β2^t)) = sqrt(1 − β2^t) · g / sqrt(δ·(1 − β2^t) + v). 1 for
+     * the other kinds.
+     */
+    public double biasScale(long t) {
+        return kind == Kind.EMA ? Math.sqrt(1.0 - Math.pow(beta2, t)) : 1.0;
+    }
+
+    /** The δ the kernel sees at accumulator step t: δ·(1 − β2^t) for EMA, else δ. */
+    public double kernelDelta(long t) {
+        return kind == Kind.EMA ? delta * (1.0 - Math.pow(beta2, t)) : delta;
+    }
+
     static String name(Kind kind) {
         return kind.name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -303,7 +303,7 @@ final class RungeKuttaOptimizer implements Optimizer {
                             + " size, or use an embedded pair with tol(...) that can reject such a step");
                 }
                 count(evaluations, rejected, stepH, lossHost[0]);
-                return new StepReport(lossHost[0], stepH, evaluations, 0, Double.NaN);
+                return new StepReport(lossHost[0], stepH, evaluations, 0, Double.NaN, 0);
             }
             double err = readHost[NON_FINITE] != 0 ? Double.NaN : readHost[ERROR];
             int order = Math.min(tableau.order(), tableau.embeddedOrder()) + 1;
@@ -312,7 +312,7 @@ final class RungeKuttaOptimizer implements Optimizer {
                 previousError = Math.max(err, 1e-4);
                 h = d.nextH();
                 count(evaluations, rejected, stepH, lossHost[0]);
-                return new StepReport(lossHost[0], stepH, evaluations, rejected, err);
+                return new StepReport(lossHost[0], stepH, evaluations, rejected, err, 0);
             }
             restorePlan.execute();
             rejected++;
@@ -356,13 +356,8 @@ final class RungeKuttaOptimizer implements Optimizer {
      */
     private double writeCoefficients(double stepH) {
         Preconditioner pre = spec.preconditioner();
-        double scale = 1.0;
-        double delta = pre.delta();
-        if (pre.kind() == Preconditioner.Kind.EMA) {
-            double correction = 1.0 - Math.pow(pre.beta2(), steps + 1);
-            scale = Math.sqrt(correction);
-            delta = pre.delta() * correction;
-        }
+        double scale = pre.biasScale(steps + 1);
+        double delta = pre.kernelDelta(steps + 1);
         double hs = stepH * scale;
         for (int i = 0; i < s; i++) {
             for (int j = 0; j < s; j++) {
@@ -404,7 +399,7 @@ final class RungeKuttaOptimizer implements Optimizer {
 
     @Override
     public Counters counters() {
-        return new Counters(steps, gradientEvaluations, steps, rejectedTotal, h, lastLoss);
+        return new Counters(steps, gradientEvaluations, steps, rejectedTotal, h, lastLoss, 0);
     }
 
     @Override

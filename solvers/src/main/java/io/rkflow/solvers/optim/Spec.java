@@ -22,14 +22,17 @@ import java.util.Set;
  * </pre>
  * Ingredients: {@code h} (alias {@code lr}), {@code warmup}, {@code cosine}, {@code dal},
  * {@code adagrad}, {@code rmsprop}, {@code ema}, {@code momentum}, {@code nesterov}, {@code tol}
- * (step-size control of an embedded pair), {@code fresh_batch}. {@link #parse} lists the valid
+ * (step-size control of an embedded pair), {@code fresh_batch}, and for implicit tableaux the stage
+ * solver, {@code fixed_point} (the default) or {@code newton}. {@link #parse} lists the valid
  * names and keys in its errors; {@link #toString} writes the canonical form.
  *
  * @param tableau the Runge–Kutta method, or null for Adam / AdamW
  * @param adam Adam's hyperparameters when the method is adam or adamw, else null
+ * @param stageSolver how an implicit tableau's stage equations are solved; null for explicit ones
  */
 public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, DalStepSize dal,
-        Preconditioner preconditioner, Momentum momentum, PiController control, boolean freshBatch) {
+        Preconditioner preconditioner, Momentum momentum, PiController control, boolean freshBatch,
+        StageSolver stageSolver) {
 
     /** Step size when none is given. */
     public static final double DEFAULT_H = 0.1;
@@ -73,9 +76,18 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         if (control != null && dal != null) {
             throw new IllegalArgumentException("tol and dal both choose the step size; use one");
         }
-        if (tableau != null && !tableau.explicit()) {
-            throw new IllegalArgumentException(tableau.name() + " is implicit; implicit stage solvers are not"
-                    + " available yet (explicit tableaux: " + String.join(", ", explicitNames()) + ")");
+        boolean implicit = tableau != null && !tableau.explicit();
+        if (!implicit && stageSolver != null) {
+            throw new IllegalArgumentException((stageSolver.kind() == StageSolver.Kind.FIXED_POINT ? "fixed_point"
+                    : "newton") + " solves the stages of implicit tableaux (" + String.join(", ", implicitNames())
+                    + "), not of " + (tableau == null ? "adam" : tableau.name()));
+        }
+        if (implicit && stageSolver == null) {
+            throw new IllegalArgumentException(tableau.name() + " is implicit and needs a stage solver");
+        }
+        if (implicit && (dal != null || preconditioner.perStage())) {
+            throw new IllegalArgumentException(tableau.name() + " is implicit: dal and per_stage preconditioning"
+                    + " are for explicit tableaux");
         }
         if (dal != null && dal.hessian() == DalStepSize.HessianEstimate.STAGES
                 && (tableau.stages() < 2 || tableau.a(1, 0) == 0)) {
@@ -120,11 +132,17 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         Momentum momentum = Momentum.NONE;
         PiController control = null;
         boolean fresh = false;
+        StageSolver stageSolver = null;
         Set<String> seen = new java.util.HashSet<>();
         for (Term t : terms.subList(1, terms.size())) {
             String key = t.name.equals("lr") ? "h" : t.name;
-            if (!seen.add(key.equals("rmsprop") || key.equals("ema") ? "adagrad" : key.equals("nesterov")
-                    ? "momentum" : key)) {
+            String kind = switch (key) {
+                case "rmsprop", "ema" -> "adagrad";
+                case "nesterov" -> "momentum";
+                case "newton" -> "fixed_point";
+                default -> key;
+            };
+            if (!seen.add(kind)) {
                 throw new IllegalArgumentException("'" + t.name + "' is given twice (or conflicts with an earlier"
                         + " ingredient of its kind)");
             }
@@ -181,12 +199,29 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
                     t.allow();
                     fresh = true;
                 }
+                case "fixed_point" -> {
+                    t.allow("tol", "max_iter");
+                    StageSolver d = StageSolver.fixedPoint();
+                    stageSolver = new StageSolver(StageSolver.Kind.FIXED_POINT, t.num("tol", d.tol()),
+                            (int) t.num("max_iter", d.maxIterations()), 0, 0);
+                }
+                case "newton" -> {
+                    t.allow("tol", "max_iter", "krylov", "eps");
+                    StageSolver d = StageSolver.newtonKrylov();
+                    stageSolver = new StageSolver(StageSolver.Kind.NEWTON_KRYLOV, t.num("tol", d.tol()),
+                            (int) t.num("max_iter", d.maxIterations()), (int) t.num("krylov", d.krylov()),
+                            t.num("eps", d.epsilon()));
+                }
                 default -> throw new IllegalArgumentException("unknown ingredient '" + t.name + "'; valid: h (lr),"
-                        + " warmup, cosine, dal, adagrad, rmsprop, ema, momentum, nesterov, tol, fresh_batch");
+                        + " warmup, cosine, dal, adagrad, rmsprop, ema, momentum, nesterov, tol, fresh_batch,"
+                        + " fixed_point, newton");
             }
         }
+        if (tableau != null && !tableau.explicit() && stageSolver == null) {
+            stageSolver = StageSolver.fixedPoint();
+        }
         return new Spec(tableau, adam, new Schedule(h, warmup, cosine, cosineMin), dal, pre, momentum, control,
-                fresh);
+                fresh, stageSolver);
     }
 
     /** The canonical spec string, which {@link #parse} reads back to an equal spec. */
@@ -223,6 +258,9 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         if (freshBatch) {
             parts.add("fresh_batch");
         }
+        if (stageSolver != null) {
+            parts.add(stageSolver.toString());
+        }
         return String.join("+", parts);
     }
 
@@ -237,8 +275,8 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         return Tableaux.all().stream().map(ButcherTableau::name).toList();
     }
 
-    private static List<String> explicitNames() {
-        return Tableaux.all().stream().filter(ButcherTableau::explicit).map(ButcherTableau::name).toList();
+    private static List<String> implicitNames() {
+        return Tableaux.all().stream().filter(t -> !t.explicit()).map(ButcherTableau::name).toList();
     }
 
     /** One term of a spec: a name and its arguments, positional (key "") or named. */

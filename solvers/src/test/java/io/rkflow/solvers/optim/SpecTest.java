@@ -26,7 +26,7 @@ class SpecTest {
     @ParameterizedTest
     @ValueSource(strings = {"rk4", "sgd+lr(0.05)+nesterov(0.8)", "adam(lr=3e-4,wd=0.1)", "adamw",
         "dopri5+tol(rtol=1e-2,atol=1e-4)+ema(beta2=0.99)", "euler+dal(hg=fd,c=2)+warmup(10)+cosine(steps=100,min=0.1)",
-        "heun+rmsprop(per_stage)+fresh_batch"})
+        "heun+rmsprop(per_stage)+fresh_batch", "gauss2", "radau3+newton(krylov=10,tol=1e-4)+adagrad"})
     void theCanonicalFormReadsBackToAnEqualSpec(String text) {
         Spec spec = Spec.parse(text);
         assertEquals(spec, Spec.parse(spec.toString()), spec.toString());
@@ -41,7 +41,8 @@ class SpecTest {
         "rk4+h(0.1x)|h: h = '0.1x' is not a number",
         "rk4+h(abc)|h: unknown parameter 'abc'; valid: h",
         "rk4+tol(rtol=1e-3)|tol: step-size control needs an embedded pair",
-        "gauss2|gauss2 is implicit",
+        "rk4+newton|newton solves the stages of implicit tableaux (backward-euler, implicit-midpoint",
+        "gauss2+dal|gauss2 is implicit: dal and per_stage preconditioning are for explicit tableaux",
         "euler+dal(hg=stages)|dal(hg=stages) estimates Hg from (k1 - k2)/(a21 h)",
         "rk4+adagrad+rmsprop|'rmsprop' is given twice",
         "adam+momentum(0.9)|adam and adamw take no RK ingredients",
