@@ -27,6 +27,15 @@ public interface Objective {
     }
 
     /**
+     * Whether the objective is the same function at every step (full batch, a test problem): then
+     * a gradient evaluated at the end of one step is the first stage of the next, and FSAL
+     * tableaux reuse it. False for mini-batch training, whose batch changes between steps.
+     */
+    default boolean fixed() {
+        return false;
+    }
+
+    /**
      * Records onto {@code graph} the tasks that set {@code loss[0] = L(θ)} and {@code grad = ∇L(θ)}
      * for the batch in {@code slot}.
      *

@@ -50,11 +50,16 @@ final class RungeKuttaOptimizer implements Optimizer {
     private final FloatBuffer thetaCopy;  // step-start copies of an embedded pair, or null
     private final FloatBuffer vCopy;
     private final FloatBuffer mCopy;
+    private final FloatBuffer fsalCopy;   // the last stage and its loss at step start (FSAL pairs)
 
     private final FloatSlice theta;
     private final Plan stepPlan;
     private final Plan probePlan;
     private final Plan restorePlan;
+    /** FSAL: the step that takes k_1 from the previous step's last stage, or null. */
+    private final Plan fsalPlan;
+    /** A retried attempt of an embedded pair: k_1 at θ_n is still in K, or null. */
+    private final Plan retryPlan;
 
     // Coefficient layout: A (s × s), then the update weights (s), then the error weights (s), then
     // the DAL probe displacement (1).
@@ -88,6 +93,8 @@ final class RungeKuttaOptimizer implements Optimizer {
     private double gradNorm;        // ‖g‖ of the last probe, for the next probe's displacement
     private double previousError = 1.0;
     private double lastLoss = Double.NaN;
+    /** Whether K's last stage holds F(θ_n) for the next step (FSAL). */
+    private boolean fsalValid;
 
     RungeKuttaOptimizer(Spec spec, Objective objective, FloatSlice theta) {
         this.spec = spec;
@@ -131,10 +138,17 @@ final class RungeKuttaOptimizer implements Optimizer {
         thetaCopy = embedded ? device.allocFloat("theta at step start", n) : null;
         vCopy = embedded && v != null ? device.allocFloat("v at step start", n) : null;
         mCopy = embedded && m != null ? device.allocFloat("m at step start", n) : null;
+        fsalCopy = embedded && tableau.fsal() ? device.allocFloat("last stage at step start", n + 1) : null;
 
         probePlan = fd ? recordProbe() : null;
-        stepPlan = recordStep(fd);
+        stepPlan = recordStep(fd, false);
         restorePlan = embedded ? recordRestore() : null;
+        // Reusing a stored k_1 is exact only while nothing rescales it between steps: no
+        // preconditioner (k_1 = P·g with P changing every step), and the same batch in every stage.
+        boolean reusable = !pre.enabled() && !fd && !spec.freshBatch();
+        retryPlan = reusable && embedded ? recordStep(true, false) : null;
+        // FSAL also needs θ_{n+1} to be the last stage point, which momentum breaks.
+        fsalPlan = reusable && tableau.fsal() && objective.fixed() && m == null ? recordStep(true, true) : null;
         h = spec.schedule().h();
     }
 
@@ -171,9 +185,18 @@ final class RungeKuttaOptimizer implements Optimizer {
         }
     }
 
-    private Plan recordStep(boolean firstStageDone) {
-        Graph g = device.graph(tableau.name() + " step");
+    /**
+     * The step plan. {@code firstStageDone}: k_1 is already in K (a probe plan computed it, or a
+     * rejected attempt at the same θ did); {@code fromLast}: copy k_1 and its loss from the previous
+     * step's last stage first (FSAL).
+     */
+    private Plan recordStep(boolean firstStageDone, boolean fromLast) {
+        Graph g = device.graph(tableau.name() + (fromLast ? " FSAL step" : firstStageDone ? " step from k1" : " step"));
         Preconditioner pre = spec.preconditioner();
+        if (fromLast) {
+            g.copy(k.slice(0, n), k.slice((s - 1) * n, n));
+            g.copy(losses.at(0), losses.at(s - 1));
+        }
         if (thetaCopy != null) {
             g.copy(thetaCopy.all(), theta);
             if (vCopy != null) {
@@ -181,6 +204,10 @@ final class RungeKuttaOptimizer implements Optimizer {
             }
             if (mCopy != null) {
                 g.copy(mCopy.all(), m.all());
+            }
+            if (fsalCopy != null) {
+                g.copy(fsalCopy.slice(0, n), k.slice((s - 1) * n, n));
+                g.copy(fsalCopy.at(n), losses.at(s - 1));
             }
         }
         for (int i = 0; i < s; i++) {
@@ -259,6 +286,10 @@ final class RungeKuttaOptimizer implements Optimizer {
         if (mCopy != null) {
             g.copy(m.all(), mCopy.all());
         }
+        if (fsalCopy != null) {
+            g.copy(k.slice((s - 1) * n, n), fsalCopy.slice(0, n));
+            g.copy(losses.at(s - 1), fsalCopy.at(n));
+        }
         return g.compile();
     }
 
@@ -289,8 +320,10 @@ final class RungeKuttaOptimizer implements Optimizer {
                 stepH = dalH();
             }
             double scale = writeCoefficients(stepH);
-            stepPlan.execute();
-            evaluations += probePlan != null ? s - 1 : s;
+            Plan plan = afterRejection && retryPlan != null ? retryPlan
+                    : fsalValid && fsalPlan != null ? fsalPlan : stepPlan;
+            plan.execute();
+            evaluations += plan == stepPlan && probePlan == null ? s : s - 1;
             readback.read(0, readHost, 0, READBACK);
             losses.read(0, lossHost, 0, s);
             if (control == null) {
@@ -303,6 +336,7 @@ final class RungeKuttaOptimizer implements Optimizer {
                             + " size, or use an embedded pair with tol(...) that can reject such a step");
                 }
                 count(evaluations, rejected, stepH, lossHost[0]);
+                fsalValid = fsalPlan != null;
                 return new StepReport(lossHost[0], stepH, evaluations, 0, Double.NaN, 0);
             }
             double err = readHost[NON_FINITE] != 0 ? Double.NaN : readHost[ERROR];
@@ -312,6 +346,7 @@ final class RungeKuttaOptimizer implements Optimizer {
                 previousError = Math.max(err, 1e-4);
                 h = d.nextH();
                 count(evaluations, rejected, stepH, lossHost[0]);
+                fsalValid = fsalPlan != null;
                 return new StepReport(lossHost[0], stepH, evaluations, rejected, err, 0);
             }
             restorePlan.execute();
@@ -388,6 +423,12 @@ final class RungeKuttaOptimizer implements Optimizer {
         }
     }
 
+    private float[] readLastStage() {
+        float[] last = new float[n];
+        k.read((s - 1) * n, last, 0, n);
+        return last;
+    }
+
     private static int lastNonZero(double[] w) {
         for (int i = w.length - 1; i >= 0; i--) {
             if (w[i] != 0) {
@@ -410,6 +451,10 @@ final class RungeKuttaOptimizer implements Optimizer {
         }
         if (m != null) {
             arrays.put("m", m.read());
+        }
+        if (fsalValid) {
+            arrays.put("fsal k", readLastStage());
+            arrays.put("fsal loss", new float[] {losses.get(s - 1)});
         }
         Map<String, Double> sc = new LinkedHashMap<>();
         sc.put("steps", (double) steps);
@@ -434,6 +479,11 @@ final class RungeKuttaOptimizer implements Optimizer {
         if (m != null) {
             m.write(state.array("m", n));
         }
+        fsalValid = fsalPlan != null && state.arrays().containsKey("fsal k");
+        if (fsalValid) {
+            k.write((s - 1) * n, state.array("fsal k", n), 0, n);
+            losses.set(s - 1, state.array("fsal loss", 1)[0]);
+        }
         steps = (long) state.scalar("steps");
         gradientEvaluations = (long) state.scalar("gradientEvaluations");
         rejectedTotal = (long) state.scalar("rejected");
@@ -446,7 +496,7 @@ final class RungeKuttaOptimizer implements Optimizer {
 
     @Override
     public void close() {
-        for (Plan p : new Plan[] {stepPlan, probePlan, restorePlan}) {
+        for (Plan p : new Plan[] {stepPlan, probePlan, restorePlan, fsalPlan, retryPlan}) {
             if (p != null) {
                 p.close();
             }

@@ -80,6 +80,11 @@ public final class LinearField implements Objective {
     }
 
     @Override
+    public boolean fixed() {
+        return true;
+    }
+
+    @Override
     public int dimension() {
         return n;
     }

@@ -60,6 +60,11 @@ public final class LogisticRegression implements Objective {
     }
 
     @Override
+    public boolean fixed() {
+        return true;
+    }
+
+    @Override
     public int dimension() {
         return d * classes + classes;
     }

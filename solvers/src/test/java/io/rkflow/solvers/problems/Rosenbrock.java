@@ -30,6 +30,11 @@ public final class Rosenbrock implements Objective {
     }
 
     @Override
+    public boolean fixed() {
+        return true;
+    }
+
+    @Override
     public int dimension() {
         return 2;
     }

@@ -39,6 +39,11 @@ public final class TanhField implements Objective {
     }
 
     @Override
+    public boolean fixed() {
+        return true;
+    }
+
+    @Override
     public int dimension() {
         return n;
     }
