@@ -53,6 +53,22 @@ class EmbeddedControlTest extends DeviceTest {
         }
     }
 
+    /** An attempt whose θ overflows to infinity or NaN is rejected like any other, not accepted. */
+    @ParameterizedTest
+    @ValueSource(strings = {"dopri5", "bs3"})
+    void anAttemptThatOverflowsIsRejectedAndTheRunRecovers(String method) {
+        LinearField stiff = LinearField.quadratic(device, 1.0, 1e4);
+        try (Run run = new Run(method + "+h(1000)+tol(rtol=1e-3,atol=1e-6,max_rejections=40)", stiff,
+                new float[] {1f, 1f})) {
+            Optimizer.StepReport first = run.optimizer.step();
+            assertTrue(first.rejected() >= 5, method + ": rejected " + first.rejected());
+            run.steps(50);
+            for (float x : run.theta()) {
+                assertTrue(Float.isFinite(x), method + ": θ = " + java.util.Arrays.toString(run.theta()));
+            }
+        }
+    }
+
     private static OptimizerState withScalar(OptimizerState s, String name, double value) {
         java.util.Map<String, Double> scalars = new java.util.HashMap<>(s.scalars());
         scalars.put(name, value);
