@@ -25,6 +25,7 @@ class OptimizerTableTest extends DeviceTest {
         "bs3+h(0.5)+tol(rtol=1e-2,atol=1e-3)", "rkf45+h(0.5)+tol(rtol=1e-2,atol=1e-3)",
         "cashkarp+h(0.5)+tol(rtol=1e-2,atol=1e-3)", "dopri5+h(0.5)+tol(rtol=1e-2,atol=1e-3)",
         "tsit5+h(0.5)+tol(rtol=1e-2,atol=1e-3)", "dopri5+h(0.5)", "tsit5+h(0.5)+ema(beta2=0.99)",
+        "gauss2+h(1)+newton", "radau3+h(1)+newton+adagrad", "trapezoid+h(0.5)",
     })
     void decreasesTheLossOfALogisticRegression(String spec) {
         LogisticRegression problem = new LogisticRegression(device, 200, 5, 3, 7);
@@ -44,7 +45,8 @@ class OptimizerTableTest extends DeviceTest {
         "heun+h(0.001)", "rk4+h(0.001)", "rk38+h(0.001)", "rk4+h(0.05)+adagrad", "rk4+h(0.001)+momentum(0.9)",
         "rk4+adagrad+dal(p=2,c=0.1)", "rk4+dal(p=1,c=0.01,hg=fd)", "sgd+dal(p=1,c=0.01)",
         "bs3+h(0.001)+tol(rtol=1e-3,atol=1e-4)", "dopri5+h(0.001)+tol(rtol=1e-3,atol=1e-4)",
-        "tsit5+h(0.001)+tol(rtol=1e-3,atol=1e-4)",
+        "tsit5+h(0.001)+tol(rtol=1e-3,atol=1e-4)", "gauss2+h(0.001)+newton", "radau3+h(0.001)+newton",
+        "implicit-midpoint+h(0.001)", "backward-euler+h(0.05)+newton",
     })
     void decreasesRosenbrockFromAFixedStart(String spec) {
         Rosenbrock problem = new Rosenbrock(device);
