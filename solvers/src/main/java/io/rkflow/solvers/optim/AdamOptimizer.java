@@ -93,9 +93,7 @@ final class AdamOptimizer implements Optimizer {
 
     @Override
     public OptimizerState state() {
-        Map<String, float[]> arrays = new LinkedHashMap<>();
-        arrays.put("m", m.read());
-        arrays.put("v", v.read());
+        Map<String, float[]> arrays = OptimizerState.read(OptimizerState.buffers("m", m, "v", v));
         Map<String, Double> sc = new LinkedHashMap<>();
         sc.put("steps", (double) steps);
         sc.put("lastLoss", lastLoss);
@@ -105,11 +103,7 @@ final class AdamOptimizer implements Optimizer {
 
     @Override
     public void restore(OptimizerState state) {
-        if (!state.spec().equals(spec.toString())) {
-            throw new IllegalArgumentException("optimizer state is for '" + state.spec() + "', not '" + spec + "'");
-        }
-        m.write(state.array("m", n));
-        v.write(state.array("v", n));
+        state.restoreInto(spec, OptimizerState.buffers("m", m, "v", v));
         steps = (long) state.scalar("steps");
         lastLoss = state.scalar("lastLoss");
         lastLr = state.scalar("lastLr");

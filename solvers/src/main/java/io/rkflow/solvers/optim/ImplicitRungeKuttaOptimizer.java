@@ -426,13 +426,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
 
     @Override
     public OptimizerState state() {
-        Map<String, float[]> arrays = new LinkedHashMap<>();
-        if (v != null) {
-            arrays.put("v", v.read());
-        }
-        if (m != null) {
-            arrays.put("m", m.read());
-        }
+        Map<String, float[]> arrays = OptimizerState.read(OptimizerState.buffers("v", v, "m", m));
         Map<String, Double> sc = new LinkedHashMap<>();
         sc.put("steps", (double) steps);
         sc.put("gradientEvaluations", (double) gradientEvaluations);
@@ -444,15 +438,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
 
     @Override
     public void restore(OptimizerState state) {
-        if (!state.spec().equals(spec.toString())) {
-            throw new IllegalArgumentException("optimizer state is for '" + state.spec() + "', not '" + spec + "'");
-        }
-        if (v != null) {
-            v.write(state.array("v", n));
-        }
-        if (m != null) {
-            m.write(state.array("m", n));
-        }
+        state.restoreInto(spec, OptimizerState.buffers("v", v, "m", m));
         steps = (long) state.scalar("steps");
         gradientEvaluations = (long) state.scalar("gradientEvaluations");
         stageIterations = (long) state.scalar("stageIterations");

@@ -71,6 +71,38 @@ public record OptimizerState(String spec, Map<String, float[]> arrays, Map<Strin
         return new OptimizerState(spec, arrays, scalars);
     }
 
+    /** Reads the named device buffers (nulls skipped) into host arrays. */
+    static Map<String, float[]> read(Map<String, io.rkflow.kernels.FloatBuffer> buffers) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        buffers.forEach((name, buffer) -> {
+            if (buffer != null) {
+                out.put(name, buffer.read());
+            }
+        });
+        return out;
+    }
+
+    /** Checks that this state belongs to {@code spec} and writes its arrays into the named buffers. */
+    void restoreInto(Spec spec, Map<String, io.rkflow.kernels.FloatBuffer> buffers) {
+        if (!this.spec.equals(spec.toString())) {
+            throw new IllegalArgumentException("optimizer state is for '" + this.spec + "', not '" + spec + "'");
+        }
+        buffers.forEach((name, buffer) -> {
+            if (buffer != null) {
+                buffer.write(array(name, buffer.length()));
+            }
+        });
+    }
+
+    /** Named buffers, nulls kept out of the way by {@link #read} and {@link #restoreInto}. */
+    static Map<String, io.rkflow.kernels.FloatBuffer> buffers(Object... nameBufferPairs) {
+        Map<String, io.rkflow.kernels.FloatBuffer> map = new LinkedHashMap<>();
+        for (int i = 0; i < nameBufferPairs.length; i += 2) {
+            map.put((String) nameBufferPairs[i], (io.rkflow.kernels.FloatBuffer) nameBufferPairs[i + 1]);
+        }
+        return map;
+    }
+
     double scalar(String name) {
         Double v = scalars.get(name);
         if (v == null) {

@@ -445,13 +445,7 @@ final class RungeKuttaOptimizer implements Optimizer {
 
     @Override
     public OptimizerState state() {
-        Map<String, float[]> arrays = new LinkedHashMap<>();
-        if (v != null) {
-            arrays.put("v", v.read());
-        }
-        if (m != null) {
-            arrays.put("m", m.read());
-        }
+        Map<String, float[]> arrays = OptimizerState.read(OptimizerState.buffers("v", v, "m", m));
         if (fsalValid) {
             arrays.put("fsal k", readLastStage());
             arrays.put("fsal loss", new float[] {losses.get(s - 1)});
@@ -470,15 +464,7 @@ final class RungeKuttaOptimizer implements Optimizer {
 
     @Override
     public void restore(OptimizerState state) {
-        if (!state.spec().equals(spec.toString())) {
-            throw new IllegalArgumentException("optimizer state is for '" + state.spec() + "', not '" + spec + "'");
-        }
-        if (v != null) {
-            v.write(state.array("v", n));
-        }
-        if (m != null) {
-            m.write(state.array("m", n));
-        }
+        state.restoreInto(spec, OptimizerState.buffers("v", v, "m", m));
         fsalValid = fsalPlan != null && state.arrays().containsKey("fsal k");
         if (fsalValid) {
             k.write((s - 1) * n, state.array("fsal k", n), 0, n);
