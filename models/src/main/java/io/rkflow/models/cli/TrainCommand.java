@@ -1,0 +1,84 @@
+package io.rkflow.models.cli;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.Devices;
+import io.rkflow.models.data.Dataset;
+import io.rkflow.models.data.FashionMnist;
+import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.train.Metrics;
+import io.rkflow.models.train.Trainer;
+import io.rkflow.solvers.optim.Optimizer;
+import io.rkflow.solvers.optim.Spec;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an MLP on Fashion-MNIST (or an MNIST-format folder) with a Runge-Kutta optimizer.",
+            "Optimizers are named by the grammar method+ingredient+..., e.g. rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9);",
+            "see the README for every method and ingredient."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "784-256-256-10:relu", description = "MLP widths and activation (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = {"--optimizer", "-o"}, defaultValue = "rk4+h(0.1)", description = "Optimizer spec (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}); the last partial batch of an epoch is dropped.")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "jvm", description = "Device id, see 'rkflow devices' (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--data", description = "Folder with the four IDX files (default: $RKFLOW_DATA, then the dataset-fashion-mnist package, then the user cache).")
+    Path data;
+
+    @Option(names = "--out", description = "Run folder for metrics (default: runs/<date-time>).")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite the metrics of an earlier run in --out.")
+    boolean force;
+
+    @Option(names = "--log-every", defaultValue = "100", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream log = System.out;
+        MlpSpec modelSpec = MlpSpec.parse(model);
+        Spec optimizerSpec = Spec.parse(optimizer);
+        Trainer.Config config = new Trainer.Config(modelSpec, optimizerSpec, epochs, batch, seed, logEvery);
+        Path folder = FashionMnist.locate(data, System.getenv(), log);
+        Dataset[] sets = FashionMnist.load(folder);
+        float mean = sets[0].mean();
+        float std = sets[0].std();
+        Dataset train = sets[0].standardized(mean, std);
+        Dataset test = sets[1].standardized(mean, std);
+        Path runFolder = out != null ? out
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try (Device dev = Devices.open(device); Metrics metrics = new Metrics(runFolder, force)) {
+            Trainer.Summary s = new Trainer(config).run(dev, train, test, metrics, log);
+            log.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) after %d steps, %d gradient evaluations,"
+                    + " %.1f s%nmetrics: %s, %s%n", 100 * s.testAccuracy(), s.testLoss(), s.steps(),
+                    s.gradientEvaluations(), s.seconds(), runFolder.resolve("metrics.csv"),
+                    runFolder.resolve("metrics.jsonl"));
+            return 0;
+        } catch (Optimizer.NonFiniteException | Optimizer.StepSizeException | Optimizer.StageSolverException e) {
+            System.err.println("rkflow train: the run stopped: " + e.getMessage());
+            System.err.println("metrics up to the last log line are in " + runFolder);
+            return 3;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.rkflow.models.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+/**
+ * Metrics of a run, one row per logged step, as CSV ({@code metrics.csv}) and JSON lines
+ * ({@code metrics.jsonl}) in the run folder. Rows are flushed as they are written, so a crashed
+ * run keeps everything up to its last log line.
+ */
+public final class Metrics implements AutoCloseable {
+
+    static final String HEADER = "step,epoch,loss,test_accuracy,test_loss,h,gradient_evaluations,accepted,rejected,"
+            + "ms_per_step,samples_per_second";
+
+    /** One logged step; test metrics are NaN between evaluations. */
+    public record Row(long step, double epoch, double loss, double testAccuracy, double testLoss, double h,
+            long gradientEvaluations, long accepted, long rejected, double msPerStep, double samplesPerSecond) {
+
+        String csv() {
+            return String.format(Locale.ROOT, "%d,%.4f,%.6f,%s,%s,%.6g,%d,%d,%d,%.3f,%.1f", step, epoch, loss,
+                    opt(testAccuracy), opt(testLoss), h, gradientEvaluations, accepted, rejected, msPerStep,
+                    samplesPerSecond);
+        }
+
+        String json() {
+            return String.format(Locale.ROOT, "{\"step\":%d,\"epoch\":%.4f,\"loss\":%s,\"test_accuracy\":%s,"
+                    + "\"test_loss\":%s,\"h\":%s,\"gradient_evaluations\":%d,\"accepted\":%d,\"rejected\":%d,"
+                    + "\"ms_per_step\":%.3f,\"samples_per_second\":%.1f}", step, epoch, num(loss),
+                    num(testAccuracy), num(testLoss), num(h), gradientEvaluations, accepted, rejected, msPerStep,
+                    samplesPerSecond);
+        }
+
+        /** The human log line: step, epoch, loss, test accuracy (when measured), h, ms, samples/s. */
+        public String logLine() {
+            return String.format(Locale.ROOT, "step %6d | epoch %6.2f | loss %.4f | %s | h %.4g | %7.2f ms | %8.0f"
+                    + " samples/s", step, epoch, loss,
+                    Double.isNaN(testAccuracy) ? "test acc    -  " : String.format(Locale.ROOT,
+                            "test acc %5.2f%%", 100 * testAccuracy), h, msPerStep, samplesPerSecond);
+        }
+
+        private static String opt(double v) {
+            return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
+        }
+
+        private static String num(double v) {
+            return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+        }
+    }
+
+    private final BufferedWriter csv;
+    private final BufferedWriter jsonl;
+
+    /**
+     * Opens the metrics files in {@code folder}; existing files are an error unless {@code force}.
+     */
+    public Metrics(Path folder, boolean force) throws IOException {
+        Files.createDirectories(folder);
+        Path csvFile = folder.resolve("metrics.csv");
+        Path jsonFile = folder.resolve("metrics.jsonl");
+        for (Path p : new Path[] {csvFile, jsonFile}) {
+            if (Files.exists(p) && !force) {
+                throw new IOException(p + " exists (an earlier run's metrics); choose another --out or pass --force"
+                        + " to overwrite it");
+            }
+        }
+        StandardOpenOption[] options = {StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE};
+        csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8, options);
+        jsonl = Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8, options);
+        csv.write(HEADER);
+        csv.newLine();
+        csv.flush();
+    }
+
+    public void write(Row row) throws IOException {
+        csv.write(row.csv());
+        csv.newLine();
+        csv.flush();
+        jsonl.write(row.json());
+        jsonl.newLine();
+        jsonl.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        csv.close();
+        jsonl.close();
+    }
+}
