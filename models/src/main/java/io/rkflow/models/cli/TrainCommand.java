@@ -5,6 +5,7 @@ import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.data.FashionMnist;
 import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.train.Checkpoint;
 import io.rkflow.models.train.Metrics;
 import io.rkflow.models.train.Trainer;
 import io.rkflow.solvers.optim.Optimizer;
@@ -54,12 +55,38 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "100", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
+    @Option(names = "--steps", defaultValue = "0", description = "Stop after this many steps in all (default: run all epochs).")
+    long steps;
+
+    @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}); one is always written at the end.")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its checkpoint, bit for bit; its model, optimizer, batch and seed apply.")
+    Path resume;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
     @Override
     public Integer call() throws Exception {
         PrintStream log = System.out;
+        Checkpoint checkpoint = null;
+        if (resume != null) {
+            checkpoint = Checkpoint.read(resume.resolve(Checkpoint.FILE));
+            model = fromCheckpoint("--model", model, checkpoint.model());
+            optimizer = fromCheckpoint("--optimizer", optimizer, checkpoint.optimizer());
+            batch = Integer.parseInt(fromCheckpoint("--batch", String.valueOf(batch), String.valueOf(checkpoint.batch())));
+            seed = Long.parseLong(fromCheckpoint("--seed", String.valueOf(seed), String.valueOf(checkpoint.seed())));
+            if (out != null && !out.equals(resume)) {
+                throw new IllegalArgumentException("--out " + out + " and --resume " + resume + " differ; a resumed run"
+                        + " continues in its own folder");
+            }
+            out = resume;
+        }
         MlpSpec modelSpec = MlpSpec.parse(model);
         Spec optimizerSpec = Spec.parse(optimizer);
-        Trainer.Config config = new Trainer.Config(modelSpec, optimizerSpec, epochs, batch, seed, logEvery);
+        Trainer.Config config = new Trainer.Config(modelSpec, optimizerSpec, epochs, batch, seed, logEvery, steps,
+                checkpointEvery);
         Path folder = FashionMnist.locate(data, System.getenv(), log);
         Dataset[] sets = FashionMnist.load(folder);
         float mean = sets[0].mean();
@@ -68,17 +95,36 @@ final class TrainCommand implements Callable<Integer> {
         Dataset test = sets[1].standardized(mean, std);
         Path runFolder = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        try (Device dev = Devices.open(device); Metrics metrics = new Metrics(runFolder, force)) {
-            Trainer.Summary s = new Trainer(config).run(dev, train, test, metrics, log);
+        try (Device dev = Devices.open(device);
+                Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
+                        : new Metrics(runFolder, force)) {
+            Trainer.Summary s = new Trainer(config).run(dev, train, test, metrics, log, runFolder, checkpoint);
             log.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) after %d steps, %d gradient evaluations,"
-                    + " %.1f s%nmetrics: %s, %s%n", 100 * s.testAccuracy(), s.testLoss(), s.steps(),
-                    s.gradientEvaluations(), s.seconds(), runFolder.resolve("metrics.csv"),
-                    runFolder.resolve("metrics.jsonl"));
+                    + " %.1f s%nmetrics: %s, %s%ncheckpoint: %s (continue with --resume %s)%n", 100 * s.testAccuracy(),
+                    s.testLoss(), s.steps(), s.gradientEvaluations(), s.seconds(), runFolder.resolve("metrics.csv"),
+                    runFolder.resolve("metrics.jsonl"), runFolder.resolve(Checkpoint.FILE), runFolder);
             return 0;
         } catch (Optimizer.NonFiniteException | Optimizer.StepSizeException | Optimizer.StageSolverException e) {
             System.err.println("rkflow train: the run stopped: " + e.getMessage());
-            System.err.println("metrics up to the last log line are in " + runFolder);
+            System.err.println("metrics up to the last log line and the last good checkpoint are in " + runFolder);
             return 3;
         }
+    }
+
+    /** With --resume the checkpoint's setting applies; an explicit different value is an error. */
+    private String fromCheckpoint(String option, String given, String saved) {
+        if (command.commandLine().getParseResult().hasMatchedOption(option) && !normalize(option, given).equals(saved)) {
+            throw new IllegalArgumentException(option + " " + given + " differs from the checkpoint's " + saved
+                    + "; a resumed run keeps its settings (drop " + option + ")");
+        }
+        return saved;
+    }
+
+    private static String normalize(String option, String value) {
+        return switch (option) {
+            case "--model" -> MlpSpec.parse(value).toString();
+            case "--optimizer" -> Spec.parse(value).toString();
+            default -> value;
+        };
     }
 }

@@ -57,16 +57,47 @@ public final class Metrics implements AutoCloseable {
     private final BufferedWriter jsonl;
 
     /**
+     * Opens the metrics of a resumed run in {@code folder}: keeps the rows up to and including
+     * {@code step} (rows after it were logged after the checkpoint and will be logged again) and
+     * appends from there.
+     */
+    public static Metrics resume(Path folder, long step) throws IOException {
+        Path csvFile = folder.resolve("metrics.csv");
+        Path jsonFile = folder.resolve("metrics.jsonl");
+        java.util.List<String> csvRows = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(csvFile, StandardCharsets.UTF_8)) {
+            if (line.equals(HEADER) || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
+                csvRows.add(line);
+            }
+        }
+        java.util.List<String> jsonRows = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(jsonFile, StandardCharsets.UTF_8)) {
+            String value = line.substring(line.indexOf(':') + 1, line.indexOf(','));
+            if (Long.parseLong(value) <= step) {
+                jsonRows.add(line);
+            }
+        }
+        Files.write(csvFile, csvRows, StandardCharsets.UTF_8);
+        Files.write(jsonFile, jsonRows, StandardCharsets.UTF_8);
+        return new Metrics(csvFile, jsonFile);
+    }
+
+    private Metrics(Path csvFile, Path jsonFile) throws IOException {
+        csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        jsonl = Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /**
      * Opens the metrics files in {@code folder}; existing files are an error unless {@code force}.
      */
     public Metrics(Path folder, boolean force) throws IOException {
         Files.createDirectories(folder);
         Path csvFile = folder.resolve("metrics.csv");
         Path jsonFile = folder.resolve("metrics.jsonl");
-        for (Path p : new Path[] {csvFile, jsonFile}) {
+        for (Path p : new Path[] {csvFile, jsonFile, folder.resolve(Checkpoint.FILE)}) {
             if (Files.exists(p) && !force) {
-                throw new IOException(p + " exists (an earlier run's metrics); choose another --out or pass --force"
-                        + " to overwrite it");
+                throw new IOException(p + " exists (an earlier run's); choose another --out, continue it with --resume "
+                        + folder + ", or pass --force to overwrite it");
             }
         }
         StandardOpenOption[] options = {StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,

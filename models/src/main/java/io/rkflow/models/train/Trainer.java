@@ -21,8 +21,17 @@ import java.util.Locale;
  */
 public final class Trainer {
 
-    /** What to train and how. */
-    public record Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery) {
+    /**
+     * What to train and how. {@code maxSteps} &gt; 0 stops after that many steps (counted from the
+     * start of the run, also across a resume); {@code checkpointEvery} &gt; 0 writes a checkpoint every
+     * that many steps, and one is always written at the end.
+     */
+    public record Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery,
+            long maxSteps, int checkpointEvery) {
+        public Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery) {
+            this(model, optimizer, epochs, batch, seed, logEvery, 0, 0);
+        }
+
         public Config {
             if (epochs < 1) {
                 throw new IllegalArgumentException("--epochs " + epochs + " must be at least 1");
@@ -33,12 +42,18 @@ public final class Trainer {
             if (logEvery < 1) {
                 throw new IllegalArgumentException("--log-every " + logEvery + " must be at least 1");
             }
+            if (maxSteps < 0) {
+                throw new IllegalArgumentException("--steps " + maxSteps + " must not be negative");
+            }
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("--checkpoint-every " + checkpointEvery + " must not be negative");
+            }
         }
     }
 
-    /** How a run ended. */
+    /** How a run ended; test metrics are NaN when it stopped before the end of an epoch. */
     public record Summary(double testAccuracy, double testLoss, long steps, long gradientEvaluations,
-            double seconds) {}
+            double seconds, float[] theta) {}
 
     private final Config config;
 
@@ -46,13 +61,21 @@ public final class Trainer {
         this.config = config;
     }
 
-    /**
-     * Trains on {@code train}, evaluates on {@code test}, writes metrics with {@code metrics}.
-     *
-     * @throws Optimizer.NonFiniteException when the loss or θ becomes NaN or infinite
-     */
+    /** Trains from the start without checkpoints; see the full form. */
     public Summary run(Device device, Dataset train, Dataset test, Metrics metrics, PrintStream log)
             throws IOException {
+        return run(device, train, test, metrics, log, null, null);
+    }
+
+    /**
+     * Trains on {@code train}, evaluates on {@code test}, writes metrics with {@code metrics} and
+     * checkpoints into {@code runFolder} (when not null), continuing from {@code resume} when given.
+     *
+     * @throws Optimizer.NonFiniteException when the loss or θ becomes NaN or infinite; the last
+     *     checkpoint written is left as it was
+     */
+    public Summary run(Device device, Dataset train, Dataset test, Metrics metrics, PrintStream log, Path runFolder,
+            Checkpoint resume) throws IOException {
         MlpSpec spec = config.model();
         if (train.features() != spec.inputs()) {
             throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but "
@@ -73,22 +96,38 @@ public final class Trainer {
         }
         Mlp model = new Mlp(device, spec, config.batch(), slots);
         FloatBuffer theta = device.allocFloat("theta", model.dimension());
-        theta.write(model.initialParameters(config.seed()));
         float[] xHost = new float[config.batch() * spec.inputs()];
         int[] yHost = new int[config.batch()];
         long start = System.nanoTime();
         long step = 0;
-        Evaluator.Result last = null;
+        int firstEpoch = 0;
+        int firstBatch = 0;
+        long windowSteps = 0;
+        double windowLoss = 0;
+        Evaluator.Result last = new Evaluator.Result(Double.NaN, Double.NaN);
         try (Optimizer optimizer = Optimizer.create(optimizerSpec, model, theta.all());
                 Evaluator evaluator = new Evaluator(device, spec, theta.all(), test, 1000)) {
+            if (resume != null) {
+                checkSettings(resume, model.dimension());
+                theta.write(resume.theta());
+                optimizer.restore(resume.optimizerState());
+                step = resume.step();
+                firstEpoch = resume.epoch();
+                firstBatch = resume.batchInEpoch();
+                windowSteps = resume.windowSteps();
+                windowLoss = resume.windowLoss();
+                log.printf(Locale.ROOT, "resuming at step %d (epoch %d, batch %d)%n", step, firstEpoch, firstBatch);
+            } else {
+                theta.write(model.initialParameters(config.seed()));
+            }
             log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s: %d epochs of %d steps, batch %d%n",
                     spec, model.dimension(), optimizerSpec, device.id(), config.epochs(), stepsPerEpoch,
                     config.batch());
             long windowStart = System.nanoTime();
-            long windowSteps = 0;
-            double windowLoss = 0;
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                for (int b = 0; b < stepsPerEpoch; b++) {
+            long timedSteps = 0;
+            boolean stop = false;
+            for (int epoch = firstEpoch; epoch < config.epochs() && !stop; epoch++) {
+                for (int b = epoch == firstEpoch ? firstBatch : 0; b < stepsPerEpoch && !stop; b++) {
                     for (int slot = 0; slot < slots; slot++) {
                         batches.fill(train, epoch, b * slots + slot, xHost, yHost);
                         model.writeBatch(slot, xHost, yHost);
@@ -96,14 +135,18 @@ public final class Trainer {
                     Optimizer.StepReport report = optimizer.step();
                     step++;
                     windowSteps++;
+                    timedSteps++;
                     windowLoss += report.loss();
                     boolean epochEnd = b == stepsPerEpoch - 1;
+                    stop = config.maxSteps() > 0 && step >= config.maxSteps();
+                    // Rows are logged at fixed steps only, so that a run stopped by --steps and resumed
+                    // logs exactly the rows of an uninterrupted run.
                     if (step % config.logEvery() == 0 || epochEnd) {
                         Evaluator.Result eval = epochEnd ? evaluator.evaluate() : null;
                         if (eval != null) {
                             last = eval;
                         }
-                        double ms = (System.nanoTime() - windowStart) / 1e6 / windowSteps;
+                        double ms = (System.nanoTime() - windowStart) / 1e6 / Math.max(1, timedSteps);
                         Optimizer.Counters c = optimizer.counters();
                         Metrics.Row row = new Metrics.Row(step, epoch + (b + 1.0) / stepsPerEpoch,
                                 windowLoss / windowSteps, eval == null ? Double.NaN : eval.accuracy(),
@@ -113,13 +156,33 @@ public final class Trainer {
                         log.println(row.logLine());
                         windowStart = System.nanoTime();
                         windowSteps = 0;
+                        timedSteps = 0;
                         windowLoss = 0;
+                    }
+                    if (stop && !epochEnd) {
+                        last = evaluator.evaluate(); // for the summary; not a metrics row
+                    }
+                    boolean finalStep = stop || epochEnd && epoch == config.epochs() - 1;
+                    boolean due = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
+                    if (runFolder != null && (finalStep || due)) {
+                        new Checkpoint(spec.toString(), optimizerSpec.toString(), config.batch(), config.seed(),
+                                epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : b + 1, step, theta.read(),
+                                optimizer.state(), windowSteps, windowLoss).write(runFolder.resolve(Checkpoint.FILE));
                     }
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Optimizer.Counters c = optimizer.counters();
-            return new Summary(last.accuracy(), last.loss(), step, c.gradientEvaluations(), seconds);
+            return new Summary(last.accuracy(), last.loss(), step, c.gradientEvaluations(), seconds, theta.read());
+        }
+    }
+
+    private void checkSettings(Checkpoint cp, int parameters) {
+        String mine = config.model() + " " + config.optimizer() + " batch " + config.batch() + " seed " + config.seed();
+        String theirs = cp.model() + " " + cp.optimizer() + " batch " + cp.batch() + " seed " + cp.seed();
+        if (!mine.equals(theirs) || cp.theta().length != parameters) {
+            throw new IllegalArgumentException("the checkpoint was written by a run of " + theirs + ", not " + mine
+                    + "; resume with the same settings or start a new run");
         }
     }
 }

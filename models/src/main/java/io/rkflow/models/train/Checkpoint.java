@@ -1,0 +1,127 @@
+package io.rkflow.models.train;
+
+import io.rkflow.solvers.optim.OptimizerState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32;
+
+/**
+ * Everything a run needs to continue bit for bit: the settings it was started with, the data
+ * cursor (epoch and batch; the batch order is a function of the seed and the epoch), the step
+ * count, the parameters, the optimizer's state, and the loss window of the log line in progress.
+ * Written atomically (temporary file, fsync, rename) with a magic number, a format version and a
+ * CRC-32 of the content, so a damaged or truncated file is an error that names it.
+ */
+public record Checkpoint(String model, String optimizer, int batch, long seed, int epoch, int batchInEpoch,
+        long step, float[] theta, OptimizerState optimizerState, long windowSteps, double windowLoss) {
+
+    /** The checkpoint's file name in a run folder. */
+    public static final String FILE = "checkpoint.rkc";
+    private static final int MAGIC = 0x524B434B; // "RKCK"
+    private static final int VERSION = 1;
+
+    /** Writes atomically to {@code file}: a reader sees the old checkpoint or the new one, never a mix. */
+    public void write(Path file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(theta.length * 4 + 4096);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeUTF(model);
+        out.writeUTF(optimizer);
+        out.writeInt(batch);
+        out.writeLong(seed);
+        out.writeInt(epoch);
+        out.writeInt(batchInEpoch);
+        out.writeLong(step);
+        out.writeLong(windowSteps);
+        out.writeDouble(windowLoss);
+        out.writeInt(theta.length);
+        for (float f : theta) {
+            out.writeInt(Float.floatToRawIntBits(f));
+        }
+        optimizerState.write(out);
+        out.flush();
+        byte[] content = bytes.toByteArray();
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        ByteBuffer header = ByteBuffer.allocate(20);
+        header.putInt(MAGIC).putInt(VERSION).putLong(content.length).putInt((int) crc.getValue()).flip();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(header);
+            ByteBuffer body = ByteBuffer.wrap(content);
+            while (body.hasRemaining()) {
+                ch.write(body);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Reads a checkpoint; anything wrong with the file is an IOException naming it and the problem. */
+    public static Checkpoint read(Path file) throws IOException {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(file + ": no checkpoint there (a run writes " + FILE + " into its --out folder)");
+        }
+        if (all.length < 20) {
+            throw new IOException(file + ": damaged checkpoint: " + all.length + " bytes, shorter than its header");
+        }
+        ByteBuffer header = ByteBuffer.wrap(all, 0, 20);
+        int magic = header.getInt();
+        if (magic != MAGIC) {
+            throw new IOException(file + ": not an rkflow checkpoint (magic 0x" + Integer.toHexString(magic) + ")");
+        }
+        int version = header.getInt();
+        if (version != VERSION) {
+            throw new IOException(file + ": checkpoint format version " + version + "; this rkflow reads version "
+                    + VERSION);
+        }
+        long length = header.getLong();
+        int expectedCrc = header.getInt();
+        if (length != all.length - 20) {
+            throw new IOException(file + ": damaged checkpoint: header says " + length + " bytes of content, the file"
+                    + " has " + (all.length - 20));
+        }
+        CRC32 crc = new CRC32();
+        crc.update(all, 20, all.length - 20);
+        if ((int) crc.getValue() != expectedCrc) {
+            throw new IOException(file + ": damaged checkpoint: CRC-32 mismatch");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 20, all.length - 20))) {
+            String model = in.readUTF();
+            String optimizer = in.readUTF();
+            int batch = in.readInt();
+            long seed = in.readLong();
+            int epoch = in.readInt();
+            int batchInEpoch = in.readInt();
+            long step = in.readLong();
+            long windowSteps = in.readLong();
+            double windowLoss = in.readDouble();
+            int n = in.readInt();
+            if (n < 0 || (long) n * 4 > all.length) {
+                throw new IOException(file + ": damaged checkpoint: " + n + " parameters");
+            }
+            float[] theta = new float[n];
+            for (int i = 0; i < n; i++) {
+                theta[i] = Float.intBitsToFloat(in.readInt());
+            }
+            OptimizerState state = OptimizerState.read(in);
+            return new Checkpoint(model, optimizer, batch, seed, epoch, batchInEpoch, step, theta, state, windowSteps,
+                    windowLoss);
+        } catch (EOFException e) {
+            throw new IOException(file + ": damaged checkpoint: content ends early", e);
+        }
+    }
+}
