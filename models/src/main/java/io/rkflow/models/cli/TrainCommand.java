@@ -3,7 +3,7 @@ package io.rkflow.models.cli;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.data.FashionMnist;
+import io.rkflow.models.io.SafeTensors;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.models.train.Checkpoint;
 import io.rkflow.models.train.Metrics;
@@ -43,8 +43,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "jvm", description = "Device id, see 'rkflow devices' (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--data", description = "Folder with the four IDX files (default: $RKFLOW_DATA, then the dataset-fashion-mnist package, then the user cache).")
-    Path data;
+    @picocli.CommandLine.Mixin
+    DataOption data;
 
     @Option(names = "--out", description = "Run folder for metrics (default: runs/<date-time>).")
     Path out;
@@ -87,22 +87,24 @@ final class TrainCommand implements Callable<Integer> {
         Spec optimizerSpec = Spec.parse(optimizer);
         Trainer.Config config = new Trainer.Config(modelSpec, optimizerSpec, epochs, batch, seed, logEvery, steps,
                 checkpointEvery);
-        Path folder = FashionMnist.locate(data, System.getenv(), log);
-        Dataset[] sets = FashionMnist.load(folder);
-        float mean = sets[0].mean();
-        float std = sets[0].std();
-        Dataset train = sets[0].standardized(mean, std);
-        Dataset test = sets[1].standardized(mean, std);
+        Dataset[] sets = data.load(log);
+        Dataset train = sets[0];
+        Dataset test = sets[1];
         Path runFolder = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try (Device dev = Devices.open(device);
                 Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
                         : new Metrics(runFolder, force)) {
             Trainer.Summary s = new Trainer(config).run(dev, train, test, metrics, log, runFolder, checkpoint);
+            Path weights = runFolder.resolve("model.safetensors");
+            SafeTensors.writeMlp(weights, modelSpec, s.theta(), java.util.Map.of("model", modelSpec.toString(),
+                    "optimizer", optimizerSpec.toString(), "seed", String.valueOf(seed), "steps",
+                    String.valueOf(s.steps()), "test_accuracy", String.format(Locale.ROOT, "%.4f", s.testAccuracy())));
             log.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) after %d steps, %d gradient evaluations,"
-                    + " %.1f s%nmetrics: %s, %s%ncheckpoint: %s (continue with --resume %s)%n", 100 * s.testAccuracy(),
-                    s.testLoss(), s.steps(), s.gradientEvaluations(), s.seconds(), runFolder.resolve("metrics.csv"),
-                    runFolder.resolve("metrics.jsonl"), runFolder.resolve(Checkpoint.FILE), runFolder);
+                    + " %.1f s%nmetrics: %s, %s%ncheckpoint: %s (continue with --resume %s)%nweights: %s"
+                    + " (safetensors)%n", 100 * s.testAccuracy(), s.testLoss(), s.steps(), s.gradientEvaluations(),
+                    s.seconds(), runFolder.resolve("metrics.csv"), runFolder.resolve("metrics.jsonl"),
+                    runFolder.resolve(Checkpoint.FILE), runFolder, weights);
             return 0;
         } catch (Optimizer.NonFiniteException | Optimizer.StepSizeException | Optimizer.StageSolverException e) {
             System.err.println("rkflow train: the run stopped: " + e.getMessage());

@@ -177,6 +177,16 @@ public final class Trainer {
         }
     }
 
+    /** {mean loss, accuracy} of the MLP at θ over a whole data set. */
+    public static double[] evaluate(Device device, MlpSpec spec, float[] theta, Dataset data) {
+        FloatBuffer t = device.allocFloat("theta", theta.length);
+        t.write(theta);
+        try (Evaluator e = new Evaluator(device, spec, t.all(), data, 1000)) {
+            Evaluator.Result r = e.evaluate();
+            return new double[] {r.loss(), r.accuracy()};
+        }
+    }
+
     private void checkSettings(Checkpoint cp, int parameters) {
         String mine = config.model() + " " + config.optimizer() + " batch " + config.batch() + " seed " + config.seed();
         String theirs = cp.model() + " " + cp.optimizer() + " batch " + cp.batch() + " seed " + cp.seed();

@@ -1,0 +1,24 @@
+package io.rkflow.models.cli;
+
+import io.rkflow.models.data.Dataset;
+import io.rkflow.models.data.FashionMnist;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The {@code --data} option and loading of the standardized train and test sets. */
+final class DataOption {
+
+    @Option(names = "--data", description = "Folder with the four IDX files (default: $RKFLOW_DATA, then the dataset-fashion-mnist package, then the user cache).")
+    Path data;
+
+    /** {train, test}, both standardized with the training set's pixel mean and standard deviation. */
+    Dataset[] load(PrintStream log) throws IOException {
+        Path folder = FashionMnist.locate(data, System.getenv(), log);
+        Dataset[] sets = FashionMnist.load(folder);
+        float mean = sets[0].mean();
+        float std = sets[0].std();
+        return new Dataset[] {sets[0].standardized(mean, std), sets[1].standardized(mean, std)};
+    }
+}
