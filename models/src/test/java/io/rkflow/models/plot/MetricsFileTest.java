@@ -1,0 +1,74 @@
+package io.rkflow.models.plot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetricsFileTest {
+
+    static final String HEADER = "step,epoch,loss,test_accuracy,test_loss,h,gradient_evaluations,accepted,rejected,"
+            + "ms_per_step,samples_per_second";
+
+    @Test
+    void readsColumnsWithEmptyCellsAsNaN(@TempDir Path dir) throws IOException {
+        Path run = Files.createDirectories(dir.resolve("rk4-seed1"));
+        Files.writeString(run.resolve("metrics.csv"), HEADER + "\n"
+                + "100,0.2133,1.234567,,,0.1,400,100,0,3.250,39384.6\n"
+                + "469,1.0000,0.512345,0.812300,0.534100,0.1,1876,469,0,3.100,41290.3\n");
+        MetricsFile m = MetricsFile.read(run);
+        assertEquals("rk4-seed1", m.runName());
+        assertEquals(run.resolve("metrics.csv"), m.file());
+        assertEquals(2, m.rows());
+        assertEquals(11, m.columns().size());
+        assertArrayEquals(new double[] {100, 469}, m.column("step"));
+        assertArrayEquals(new double[] {400, 1876}, m.column("gradient_evaluations"));
+        double[] acc = m.column("test_accuracy");
+        assertTrue(Double.isNaN(acc[0]));
+        assertEquals(0.8123, acc[1], 1e-12);
+        assertEquals("rk4-seed1", MetricsFile.read(run.resolve("metrics.csv")).runName());
+    }
+
+    @Test
+    void namesTheFileAndLineOfAMalformedNumber(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("metrics.csv");
+        Files.writeString(csv, HEADER + "\n1,0.1,2.0,,,0.1,4,1,0,1.0,10.0\n2,0.2,oops,,,0.1,8,2,0,1.0,10.0\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> MetricsFile.read(csv));
+        assertTrue(e.getMessage().contains(csv + ":3") && e.getMessage().contains("'loss'")
+                && e.getMessage().contains("oops"), e.getMessage());
+    }
+
+    @Test
+    void namesTheFileOfAMissingColumnOrField(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("metrics.csv");
+        Files.writeString(csv, "step,loss\n1,2.0\n");
+        MetricsFile m = MetricsFile.read(csv);
+        var e = assertThrows(IllegalArgumentException.class, () -> m.column("test_accuracy"));
+        assertTrue(e.getMessage().contains(csv.toString()) && e.getMessage().contains("'test_accuracy'")
+                && e.getMessage().contains("step, loss"), e.getMessage());
+        Files.writeString(csv, "step,loss\n1,2.0\n2\n");
+        var short_ = assertThrows(IllegalArgumentException.class, () -> MetricsFile.read(csv));
+        assertTrue(short_.getMessage().contains(csv + ":3") && short_.getMessage().contains("1 fields"),
+                short_.getMessage());
+    }
+
+    @Test
+    void namesAMissingFileOrFolder(@TempDir Path dir) throws IOException {
+        var none = assertThrows(IllegalArgumentException.class, () -> MetricsFile.read(dir.resolve("nope")));
+        assertTrue(none.getMessage().contains("nope") && none.getMessage().contains("does not exist"),
+                none.getMessage());
+        Path empty = Files.createDirectories(dir.resolve("empty-run"));
+        var noCsv = assertThrows(IllegalArgumentException.class, () -> MetricsFile.read(empty));
+        assertTrue(noCsv.getMessage().contains("empty-run") && noCsv.getMessage().contains("metrics.csv"),
+                noCsv.getMessage());
+        Files.writeString(empty.resolve("metrics.csv"), "");
+        var blank = assertThrows(IllegalArgumentException.class, () -> MetricsFile.read(empty));
+        assertTrue(blank.getMessage().contains("empty"), blank.getMessage());
+    }
+}
