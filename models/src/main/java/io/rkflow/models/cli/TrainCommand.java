@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "0", description = "Stop after this many steps in all (default: run all epochs).")
     long steps;
 
+    @Option(names = "--eval-every", defaultValue = "0", description = "Also evaluate on the test set every this many steps (default: at epoch ends only).")
+    int evalEvery;
+
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}); one is always written at the end.")
     int checkpointEvery;
 
@@ -86,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         MlpSpec modelSpec = MlpSpec.parse(model);
         Spec optimizerSpec = Spec.parse(optimizer);
         Trainer.Config config = new Trainer.Config(modelSpec, optimizerSpec, epochs, batch, seed, logEvery, steps,
-                checkpointEvery);
+                checkpointEvery, evalEvery);
         Dataset[] sets = data.load(log);
         Dataset train = sets[0];
         Dataset test = sets[1];

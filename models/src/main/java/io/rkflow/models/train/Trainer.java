@@ -27,9 +27,9 @@ public final class Trainer {
      * that many steps, and one is always written at the end.
      */
     public record Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery,
-            long maxSteps, int checkpointEvery) {
+            long maxSteps, int checkpointEvery, int evalEvery) {
         public Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery) {
-            this(model, optimizer, epochs, batch, seed, logEvery, 0, 0);
+            this(model, optimizer, epochs, batch, seed, logEvery, 0, 0, 0);
         }
 
         public Config {
@@ -47,6 +47,9 @@ public final class Trainer {
             }
             if (checkpointEvery < 0) {
                 throw new IllegalArgumentException("--checkpoint-every " + checkpointEvery + " must not be negative");
+            }
+            if (evalEvery < 0) {
+                throw new IllegalArgumentException("--eval-every " + evalEvery + " must not be negative");
             }
         }
     }
@@ -68,8 +71,10 @@ public final class Trainer {
     }
 
     /**
-     * Trains on {@code train}, evaluates on {@code test}, writes metrics with {@code metrics} and
-     * checkpoints into {@code runFolder} (when not null), continuing from {@code resume} when given.
+     * Trains on {@code train}, evaluates on {@code test} at every epoch end and every
+     * {@code evalEvery} steps, writes metrics with {@code metrics} and checkpoints into
+     * {@code runFolder} (when not null), continuing from {@code resume} when given. On a terminal,
+     * a progress bar runs between log lines.
      *
      * @throws Optimizer.NonFiniteException when the loss or θ becomes NaN or infinite; the last
      *     checkpoint written is left as it was
@@ -123,6 +128,7 @@ public final class Trainer {
             log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s: %d epochs of %d steps, batch %d%n",
                     spec, model.dimension(), optimizerSpec, device.id(), config.epochs(), stepsPerEpoch,
                     config.batch());
+            Progress progress = Progress.on(log);
             long windowStart = System.nanoTime();
             long timedSteps = 0;
             boolean stop = false;
@@ -141,8 +147,10 @@ public final class Trainer {
                     stop = config.maxSteps() > 0 && step >= config.maxSteps();
                     // Rows are logged at fixed steps only, so that a run stopped by --steps and resumed
                     // logs exactly the rows of an uninterrupted run.
-                    if (step % config.logEvery() == 0 || epochEnd) {
-                        Evaluator.Result eval = epochEnd ? evaluator.evaluate() : null;
+                    boolean evalDue = epochEnd || config.evalEvery() > 0 && step % config.evalEvery() == 0;
+                    if (step % config.logEvery() == 0 || evalDue) {
+                        progress.clear();
+                        Evaluator.Result eval = evalDue ? evaluator.evaluate() : null;
                         if (eval != null) {
                             last = eval;
                         }
@@ -159,9 +167,10 @@ public final class Trainer {
                         timedSteps = 0;
                         windowLoss = 0;
                     }
-                    if (stop && !epochEnd) {
+                    if (stop && !evalDue) {
                         last = evaluator.evaluate(); // for the summary; not a metrics row
                     }
+                    progress.show(step, (long) config.epochs() * stepsPerEpoch);
                     boolean finalStep = stop || epochEnd && epoch == config.epochs() - 1;
                     boolean due = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
                     if (runFolder != null && (finalStep || due)) {
@@ -171,6 +180,7 @@ public final class Trainer {
                     }
                 }
             }
+            progress.clear();
             double seconds = (System.nanoTime() - start) / 1e9;
             Optimizer.Counters c = optimizer.counters();
             return new Summary(last.accuracy(), last.loss(), step, c.gradientEvaluations(), seconds, theta.read());

@@ -54,7 +54,7 @@ class ResumeTest {
         Dataset train = clusters(600, 12, 3, 1);
         Dataset test = clusters(150, 12, 3, 2);
         Spec spec = Spec.parse(optimizer);
-        Trainer.Config whole = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7);
+        Trainer.Config whole = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7, 5);
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
         Trainer.Summary uninterrupted;
@@ -62,7 +62,7 @@ class ResumeTest {
             uninterrupted = new Trainer(whole).run(device, train, test, m, QUIET, a, null);
         }
         long stopAt = uninterrupted.steps() / 2 + 1;
-        Trainer.Config firstPart = new Trainer.Config(whole.model(), spec, 3, 50, 5, 4, stopAt, 7);
+        Trainer.Config firstPart = new Trainer.Config(whole.model(), spec, 3, 50, 5, 4, stopAt, 7, 5);
         try (JvmDevice device = new JvmDevice(2); Metrics m = new Metrics(b, false)) {
             new Trainer(firstPart).run(device, train, test, m, QUIET, b, null);
         }
