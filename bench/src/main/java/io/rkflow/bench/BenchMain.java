@@ -24,9 +24,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchMain {
 
     private static final String USAGE = """
-            usage: bench.sh [--quick] [--only gemm|combine] [--device ID] [--forks N]
+            usage: bench.sh [--quick] [--only gemm|combine|training] [--device ID] [--forks N]
               --quick        short warm-up and measurement (a rough number in about 4 minutes)
-              --only FAMILY  run only the gemm or only the combine benchmarks
+              --only FAMILY  run only the gemm, the combine or the training benchmarks
               --device ID    device to measure (default jvm; jvm:N for N threads)
               --forks N      JMH forks per benchmark (default 1)
             Raw JMH results are also written to bench-results/<family>.json.""";
@@ -51,8 +51,8 @@ public final class BenchMain {
                 default -> fail("unknown option '" + args[i] + "'");
             }
         }
-        if (only != null && !only.equals("gemm") && !only.equals("combine")) {
-            fail("--only: '" + only + "' is not a family; valid: gemm, combine");
+        if (only != null && !java.util.List.of("gemm", "combine", "training").contains(only)) {
+            fail("--only: '" + only + "' is not a family; valid: gemm, combine, training");
         }
         String description;
         try (Device d = Devices.open(device)) {
@@ -78,6 +78,34 @@ public final class BenchMain {
                     .param("variant", "copy").param("s", "1"));
             printCombine(combine, copy);
         }
+        if (only == null || only.equals("training")) {
+            printTraining(run(options(quick, forks, device, "training")
+                    .include(TrainingBenchmark.class.getName() + ".*")));
+        }
+    }
+
+    private static void printTraining(Collection<RunResult> results) {
+        Map<String, RunResult> byMethod = new HashMap<>();
+        for (RunResult r : results) {
+            byMethod.put(r.getPrimaryResult().getLabel(), r);
+        }
+        RunResult grad = byMethod.get("gradientEvaluation");
+        RunResult step = byMethod.get("optimizerStep");
+        String model = grad.getParams().getParam("model");
+        int batch = Integer.parseInt(grad.getParams().getParam("batch"));
+        String optimizer = step.getParams().getParam("optimizer");
+        double flops = io.rkflow.models.nn.MlpSpec.parse(model).gradientFlops(batch);
+        double gradUs = grad.getPrimaryResult().getScore();
+        double stepUs = step.getPrimaryResult().getScore();
+        int evaluations = io.rkflow.solvers.optim.Spec.parse(optimizer).tableau().stages();
+        System.out.println();
+        System.out.printf("Training: MLP %s at batch %d (%.3f GFLOP per gradient evaluation)%n", model, batch,
+                flops / 1e9);
+        System.out.printf(Locale.ROOT, "  gradient evaluation  %9.2f ms  %7.1f GFLOP/s effective   alloc %.1f B/op%n",
+                gradUs / 1e3, flops / (gradUs * 1e3), allocPerOp(grad));
+        System.out.printf(Locale.ROOT, "  %-19s  %9.2f ms  non-gradient work %.1f%% of its %d evaluations   alloc %.1f"
+                + " B/op%n", optimizer + " step", stepUs / 1e3, 100 * (stepUs - evaluations * gradUs)
+                / (evaluations * gradUs), evaluations, allocPerOp(step));
     }
 
     private static ChainedOptionsBuilder options(boolean quick, int forks, String device, String family) {
