@@ -19,6 +19,6 @@ final class DataOption {
         Dataset[] sets = FashionMnist.load(folder);
         float mean = sets[0].mean();
         float std = sets[0].std();
-        return new Dataset[] {sets[0].standardized(mean, std), sets[1].standardized(mean, std)};
+        return new Dataset[] {sets[0].standardizedInPlace(mean, std), sets[1].standardizedInPlace(mean, std)};
     }
 }

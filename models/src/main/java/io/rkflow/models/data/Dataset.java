@@ -119,11 +119,22 @@ public record Dataset(String name, float[] x, int[] labels, int rows, int featur
      * {@link #mean()} and {@link #std()} to every split, so that all see the same transform.
      */
     public Dataset standardized(float mean, float std) {
+        return standardize(new float[x.length], mean, std);
+    }
+
+    /**
+     * Like {@link #standardized}, but overwrites this data set's pixels instead of copying them, so
+     * that a large set loaded once needs no second copy; use only the returned data set afterwards.
+     */
+    public Dataset standardizedInPlace(float mean, float std) {
+        return standardize(x, mean, std);
+    }
+
+    private Dataset standardize(float[] z, float mean, float std) {
         if (!(std > 0) || !Float.isFinite(std) || !Float.isFinite(mean)) {
             throw new IllegalArgumentException(name + ": cannot standardize with mean " + mean + " and std " + std
                     + "; expected a finite mean and a finite std > 0");
         }
-        float[] z = new float[x.length];
         double inv = 1.0 / std;
         for (int i = 0; i < x.length; i++) z[i] = (float) ((x[i] - mean) * inv);
         return new Dataset(name, z, labels, rows, features, classes);
