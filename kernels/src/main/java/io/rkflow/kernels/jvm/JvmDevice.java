@@ -11,11 +11,14 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The embedded default device: kernels in plain Java with the Vector API, on a fixed pool of
  * worker threads with fixed partitions, so that results are identical from run to run and for
- * any thread count. It is the reference every other device is checked against.
+ * any thread count. It is the reference every other device is checked against. It runs one plan
+ * at a time (concurrent executions from several threads wait for each other), which lets its
+ * kernels share one scratch memory.
  */
 public final class JvmDevice implements Device {
 
     private final WorkerPool pool;
+    private final Scratch scratch = new Scratch();
     private volatile boolean closed;
 
     /** A JVM device with {@code threads} worker threads (the calling thread counts as one). */
@@ -87,7 +90,7 @@ public final class JvmDevice implements Device {
             case Task.ActivationBackward t -> Activations.backward(pool, t);
             case Task.Reduce t -> Reductions.reduce(pool, t);
             case Task.RmsErrorNorm t -> Reductions.rmsErrorNorm(pool, t);
-            case Task.Gemm t -> new JvmGemm(pool, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
+            case Task.Gemm t -> new JvmGemm(pool, scratch, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
                     array(t.c().buffer()), t.c().offset(), array(t.a().buffer()), t.a().offset(),
                     array(t.b().buffer()), t.b().offset());
             case Task.BiasAdd t -> Dense.biasAdd(pool, t);

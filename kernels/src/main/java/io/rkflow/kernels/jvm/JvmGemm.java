@@ -67,22 +67,28 @@ final class JvmGemm implements Step {
     private final boolean sharedA, sharedB;
     /** First-phase packing of A: chunks of aRows rows. */
     private final int aChunks, aRows;
+    // Working arrays, fetched from the device's shared scratch at the start of every run (see Scratch).
+    private final Scratch scratch;
     /** Packed op(A) when sharedA: k-block p0 at p0·mPad, its panel of rows at i at p0·mPad + i·kc. */
-    private final float[] aPack;
+    private float[] aPack;
     /** Packed op(B) when sharedB: k-block p0 at p0·nPad, its panel of columns at j at p0·nPad + j·kc. */
-    private final float[] bPack;
+    private float[] bPack;
     /** Per worker, one k-block of a chunk's rows of packed A (panel at i at (i - i0)·kc), when not sharedA. */
     private final float[][] aLocal;
     /** Per worker, one k-block of a chunk's strip of packed B (panel at j at (j - j0)·kc), when not sharedB. */
     private final float[][] bLocal;
     /** Per worker, an MR × NR tile for the edges of C. */
     private final float[][] edge;
+    /** Scratch slots: A, B, then per worker A-local, B-local and edge. */
+    private static final int SLOT_A = 0;
+    private static final int SLOT_B = 1;
     private final WorkerPool.Body packBody = this::pack;
     private final WorkerPool.Body tileBody = this::tile;
 
-    JvmGemm(WorkerPool pool, GemmForm form, int m, int n, int k, boolean accumulate,
+    JvmGemm(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate,
             float[] c, int cOff, float[] a, int aOff, float[] b, int bOff) {
         this.pool = pool;
+        this.scratch = scratch;
         this.form = form;
         this.m = m;
         this.n = n;
@@ -109,11 +115,29 @@ final class JvmGemm implements Step {
         this.aChunks = sharedA ? ceilDiv(m, aRows) : 0;
         boolean work = m > 0 && n > 0 && k > 0;
         int kc = Math.min(KC, k);
-        this.aPack = new float[work && sharedA ? Math.multiplyExact(mPad, k) : 0];
-        this.bPack = new float[work && sharedB ? Math.multiplyExact(nPad, k) : 0];
-        this.aLocal = new float[pool.threads()][work && !sharedA ? Math.min(mc, mPad) * kc : 0];
-        this.bLocal = new float[pool.threads()][work && !sharedB ? Math.min(NC, nPad) * kc : 0];
-        this.edge = new float[pool.threads()][MR * NR];
+        int threads = pool.threads();
+        scratch.reserve(SLOT_A, work && sharedA ? Math.multiplyExact(mPad, k) : 0);
+        scratch.reserve(SLOT_B, work && sharedB ? Math.multiplyExact(nPad, k) : 0);
+        for (int w = 0; w < threads; w++) {
+            scratch.reserve(2 + w, work && !sharedA ? Math.min(mc, mPad) * kc : 0);
+            scratch.reserve(2 + threads + w, work && !sharedB ? Math.min(NC, nPad) * kc : 0);
+            scratch.reserve(2 + 2 * threads + w, MR * NR);
+        }
+        this.aLocal = new float[threads][];
+        this.bLocal = new float[threads][];
+        this.edge = new float[threads][];
+    }
+
+    /** Takes this run's working arrays from the shared scratch (no allocation). */
+    private void fetchScratch() {
+        int threads = aLocal.length;
+        aPack = scratch.get(SLOT_A);
+        bPack = scratch.get(SLOT_B);
+        for (int w = 0; w < threads; w++) {
+            aLocal[w] = scratch.get(2 + w);
+            bLocal[w] = scratch.get(2 + threads + w);
+            edge[w] = scratch.get(2 + 2 * threads + w);
+        }
     }
 
     private static int ceilDiv(int x, int y) {
@@ -137,6 +161,7 @@ final class JvmGemm implements Step {
             }
             return;
         }
+        fetchScratch();
         pool.run(aChunks + (sharedB ? strips : 0), packBody);
         pool.run(rowBlocks * strips, tileBody);
     }

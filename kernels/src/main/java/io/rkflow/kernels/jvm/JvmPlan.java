@@ -24,8 +24,10 @@ final class JvmPlan implements Plan {
     @Override
     public void execute() {
         device.checkOpen();
-        for (Step step : steps) {
-            step.run();
+        synchronized (device) { // one plan at a time: the worker pool and the scratch are shared
+            for (Step step : steps) {
+                step.run();
+            }
         }
     }
 
