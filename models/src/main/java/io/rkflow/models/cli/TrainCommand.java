@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "0", description = "Stop after this many steps in all (default: run all epochs).")
     long steps;
 
+    @Option(names = "--validation", defaultValue = "0", paramLabel = "ROWS", description = "Hold this many training rows out (a seeded split) and report their accuracy at every evaluation (default: none).")
+    int validation;
+
     @Option(names = "--eval-every", defaultValue = "0", description = "Also evaluate on the test set every this many steps (default: at epoch ends only).")
     int evalEvery;
 
@@ -93,12 +96,21 @@ final class TrainCommand implements Callable<Integer> {
         Dataset[] sets = data.load(log);
         Dataset train = sets[0];
         Dataset test = sets[1];
+        Dataset held = null;
+        if (validation < 0 || validation >= train.rows()) {
+            throw new IllegalArgumentException("--validation " + validation + " must be in [0, " + train.rows() + ")");
+        }
+        if (validation > 0) {
+            Dataset[] parts = train.split(validation, seed);
+            train = parts[0];
+            held = parts[1];
+        }
         Path runFolder = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try (Device dev = Devices.open(device);
                 Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
                         : new Metrics(runFolder, force)) {
-            Trainer.Summary s = new Trainer(config).run(dev, train, test, metrics, log, runFolder, checkpoint);
+            Trainer.Summary s = new Trainer(config).run(dev, train, test, held, metrics, log, runFolder, checkpoint);
             Path weights = runFolder.resolve("model.safetensors");
             SafeTensors.writeMlp(weights, modelSpec, s.theta(), java.util.Map.of("model", modelSpec.toString(),
                     "optimizer", optimizerSpec.toString(), "seed", String.valueOf(seed), "steps",

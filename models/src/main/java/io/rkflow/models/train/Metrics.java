@@ -16,32 +16,35 @@ import java.util.Locale;
 public final class Metrics implements AutoCloseable {
 
     static final String HEADER = "step,epoch,loss,test_accuracy,test_loss,h,gradient_evaluations,accepted,rejected,"
-            + "ms_per_step,samples_per_second";
+            + "ms_per_step,samples_per_second,validation_accuracy";
 
-    /** One logged step; test metrics are NaN between evaluations. */
+    /** One logged step; test and validation metrics are NaN between evaluations (and without a split). */
     public record Row(long step, double epoch, double loss, double testAccuracy, double testLoss, double h,
-            long gradientEvaluations, long accepted, long rejected, double msPerStep, double samplesPerSecond) {
+            long gradientEvaluations, long accepted, long rejected, double msPerStep, double samplesPerSecond,
+            double validationAccuracy) {
 
         String csv() {
-            return String.format(Locale.ROOT, "%d,%.4f,%.6f,%s,%s,%.6g,%d,%d,%d,%.3f,%.1f", step, epoch, loss,
+            return String.format(Locale.ROOT, "%d,%.4f,%.6f,%s,%s,%.6g,%d,%d,%d,%.3f,%.1f,%s", step, epoch, loss,
                     opt(testAccuracy), opt(testLoss), h, gradientEvaluations, accepted, rejected, msPerStep,
-                    samplesPerSecond);
+                    samplesPerSecond, opt(validationAccuracy));
         }
 
         String json() {
             return String.format(Locale.ROOT, "{\"step\":%d,\"epoch\":%.4f,\"loss\":%s,\"test_accuracy\":%s,"
                     + "\"test_loss\":%s,\"h\":%s,\"gradient_evaluations\":%d,\"accepted\":%d,\"rejected\":%d,"
-                    + "\"ms_per_step\":%.3f,\"samples_per_second\":%.1f}", step, epoch, num(loss),
-                    num(testAccuracy), num(testLoss), num(h), gradientEvaluations, accepted, rejected, msPerStep,
-                    samplesPerSecond);
+                    + "\"ms_per_step\":%.3f,\"samples_per_second\":%.1f,\"validation_accuracy\":%s}", step, epoch,
+                    num(loss), num(testAccuracy), num(testLoss), num(h), gradientEvaluations, accepted, rejected,
+                    msPerStep, samplesPerSecond, num(validationAccuracy));
         }
 
         /** The human log line: step, epoch, loss, test accuracy (when measured), h, ms, samples/s. */
         public String logLine() {
-            return String.format(Locale.ROOT, "step %6d | epoch %6.2f | loss %.4f | %s | h %.4g | %7.2f ms | %8.0f"
-                    + " samples/s", step, epoch, loss,
+            String line = String.format(Locale.ROOT, "step %6d | epoch %6.2f | loss %.4f | %s | h %.4g | %7.2f ms |"
+                    + " %8.0f samples/s", step, epoch, loss,
                     Double.isNaN(testAccuracy) ? "test acc    -  " : String.format(Locale.ROOT,
                             "test acc %5.2f%%", 100 * testAccuracy), h, msPerStep, samplesPerSecond);
+            return Double.isNaN(validationAccuracy) ? line
+                    : line + String.format(Locale.ROOT, " | validation acc %5.2f%%", 100 * validationAccuracy);
         }
 
         private static String opt(double v) {

@@ -67,11 +67,12 @@ public final class Trainer {
     /** Trains from the start without checkpoints; see the full form. */
     public Summary run(Device device, Dataset train, Dataset test, Metrics metrics, PrintStream log)
             throws IOException {
-        return run(device, train, test, metrics, log, null, null);
+        return run(device, train, test, null, metrics, log, null, null);
     }
 
     /**
-     * Trains on {@code train}, evaluates on {@code test} at every epoch end and every
+     * Trains on {@code train}, evaluates on {@code test} (and {@code validation}, when not null,
+     * rows held out of the training set) at every epoch end and every
      * {@code evalEvery} steps, writes metrics with {@code metrics} and checkpoints into
      * {@code runFolder} (when not null), continuing from {@code resume} when given. On a terminal,
      * a progress bar runs between log lines.
@@ -79,8 +80,8 @@ public final class Trainer {
      * @throws Optimizer.NonFiniteException when the loss or θ becomes NaN or infinite; the last
      *     checkpoint written is left as it was
      */
-    public Summary run(Device device, Dataset train, Dataset test, Metrics metrics, PrintStream log, Path runFolder,
-            Checkpoint resume) throws IOException {
+    public Summary run(Device device, Dataset train, Dataset test, Dataset validation, Metrics metrics,
+            PrintStream log, Path runFolder, Checkpoint resume) throws IOException {
         MlpSpec spec = config.model();
         if (train.features() != spec.inputs()) {
             throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but "
@@ -111,7 +112,9 @@ public final class Trainer {
         double windowLoss = 0;
         Evaluator.Result last = new Evaluator.Result(Double.NaN, Double.NaN);
         try (Optimizer optimizer = Optimizer.create(optimizerSpec, model, theta.all());
-                Evaluator evaluator = new Evaluator(device, spec, theta.all(), test, 1000)) {
+                Evaluator evaluator = new Evaluator(device, spec, theta.all(), test, 1000);
+                Evaluator validator = validation == null ? null
+                        : new Evaluator(device, spec, theta.all(), validation, 1000)) {
             if (resume != null) {
                 checkSettings(resume, model.dimension());
                 theta.write(resume.theta());
@@ -151,6 +154,8 @@ public final class Trainer {
                     if (step % config.logEvery() == 0 || evalDue) {
                         progress.clear();
                         Evaluator.Result eval = evalDue ? evaluator.evaluate() : null;
+                        double validationAccuracy = evalDue && validator != null ? validator.evaluate().accuracy()
+                                : Double.NaN;
                         if (eval != null) {
                             last = eval;
                         }
@@ -159,7 +164,8 @@ public final class Trainer {
                         Metrics.Row row = new Metrics.Row(step, epoch + (b + 1.0) / stepsPerEpoch,
                                 windowLoss / windowSteps, eval == null ? Double.NaN : eval.accuracy(),
                                 eval == null ? Double.NaN : eval.loss(), report.h(), c.gradientEvaluations(),
-                                c.accepted(), c.rejected(), ms, config.batch() * slots * 1000.0 / ms);
+                                c.accepted(), c.rejected(), ms, config.batch() * slots * 1000.0 / ms,
+                                validationAccuracy);
                         metrics.write(row);
                         log.println(row.logLine());
                         windowStart = System.nanoTime();

@@ -53,18 +53,19 @@ class ResumeTest {
     void aResumedRunMatchesTheUninterruptedOneBitForBit(String optimizer, @TempDir Path dir) throws IOException {
         Dataset train = clusters(600, 12, 3, 1);
         Dataset test = clusters(150, 12, 3, 2);
+        Dataset validation = clusters(90, 12, 3, 3);
         Spec spec = Spec.parse(optimizer);
         Trainer.Config whole = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7, 5);
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
         Trainer.Summary uninterrupted;
         try (JvmDevice device = new JvmDevice(2); Metrics m = new Metrics(a, false)) {
-            uninterrupted = new Trainer(whole).run(device, train, test, m, QUIET, a, null);
+            uninterrupted = new Trainer(whole).run(device, train, test, validation, m, QUIET, a, null);
         }
         long stopAt = uninterrupted.steps() / 2 + 1;
         Trainer.Config firstPart = new Trainer.Config(whole.model(), spec, 3, 50, 5, 4, stopAt, 7, 5);
         try (JvmDevice device = new JvmDevice(2); Metrics m = new Metrics(b, false)) {
-            new Trainer(firstPart).run(device, train, test, m, QUIET, b, null);
+            new Trainer(firstPart).run(device, train, test, validation, m, QUIET, b, null);
         }
         // A crashed continuation may have logged past the checkpoint: resume drops those rows.
         Files.writeString(b.resolve("metrics.csv"), "999,9,9,,,9,9,9,9,9,9\n", java.nio.file.StandardOpenOption.APPEND);
@@ -72,7 +73,7 @@ class ResumeTest {
         assertEquals(stopAt, cp.step());
         Trainer.Summary resumed;
         try (JvmDevice device = new JvmDevice(2); Metrics m = Metrics.resume(b, cp.step())) {
-            resumed = new Trainer(whole).run(device, train, test, m, QUIET, b, cp);
+            resumed = new Trainer(whole).run(device, train, test, validation, m, QUIET, b, cp);
         }
         assertArrayEquals(uninterrupted.theta(), resumed.theta(), "final parameters");
         assertEquals(uninterrupted.steps(), resumed.steps());
@@ -80,11 +81,11 @@ class ResumeTest {
         assertEquals(withoutTimes(a), withoutTimes(b), "logged steps, losses, accuracies, h and counters");
     }
 
-    /** The CSV rows without the two timing columns, which no run reproduces. */
+    /** The CSV rows without the two timing columns (10 and 11), which no run reproduces. */
     private static List<String> withoutTimes(Path run) throws IOException {
         return Files.readAllLines(run.resolve("metrics.csv")).stream()
                 .filter(line -> !line.startsWith("step") || line.equals(Metrics.HEADER))
-                .map(line -> line.substring(0, nthComma(line, 9)))
+                .map(line -> line.substring(0, nthComma(line, 9)) + line.substring(line.lastIndexOf(',')))
                 .toList();
     }
 
@@ -102,7 +103,7 @@ class ResumeTest {
         Dataset train = clusters(100, 4, 2, 1);
         Trainer.Config config = new Trainer.Config(MlpSpec.parse("4-3-2"), Spec.parse("rk4"), 1, 20, 1, 100);
         try (JvmDevice device = new JvmDevice(1); Metrics m = new Metrics(dir, false)) {
-            new Trainer(config).run(device, train, train, m, QUIET, dir, null);
+            new Trainer(config).run(device, train, train, null, m, QUIET, dir, null);
         }
         Path file = dir.resolve(Checkpoint.FILE);
         byte[] bytes = Files.readAllBytes(file);
