@@ -58,6 +58,9 @@ public final class Trainer {
     public record Summary(double testAccuracy, double testLoss, long steps, long gradientEvaluations,
             double seconds, float[] theta) {}
 
+    /** Training rows the train accuracy is measured on at each evaluation (the first ones). */
+    public static final int TRAIN_ACCURACY_ROWS = 10_000;
+
     private final Config config;
 
     public Trainer(Config config) {
@@ -114,7 +117,9 @@ public final class Trainer {
         try (Optimizer optimizer = Optimizer.create(optimizerSpec, model, theta.all());
                 Evaluator evaluator = new Evaluator(device, spec, theta.all(), test, 1000);
                 Evaluator validator = validation == null ? null
-                        : new Evaluator(device, spec, theta.all(), validation, 1000)) {
+                        : new Evaluator(device, spec, theta.all(), validation, 1000);
+                Evaluator trainer = new Evaluator(device, spec, theta.all(),
+                        train.slice(0, Math.min(TRAIN_ACCURACY_ROWS, train.rows())), 1000)) {
             if (resume != null) {
                 checkSettings(resume, model.dimension());
                 theta.write(resume.theta());
@@ -156,6 +161,7 @@ public final class Trainer {
                         Evaluator.Result eval = evalDue ? evaluator.evaluate() : null;
                         double validationAccuracy = evalDue && validator != null ? validator.evaluate().accuracy()
                                 : Double.NaN;
+                        double trainAccuracy = evalDue ? trainer.evaluate().accuracy() : Double.NaN;
                         if (eval != null) {
                             last = eval;
                         }
@@ -165,7 +171,7 @@ public final class Trainer {
                                 windowLoss / windowSteps, eval == null ? Double.NaN : eval.accuracy(),
                                 eval == null ? Double.NaN : eval.loss(), report.h(), c.gradientEvaluations(),
                                 c.accepted(), c.rejected(), ms, config.batch() * slots * 1000.0 / ms,
-                                validationAccuracy);
+                                validationAccuracy, trainAccuracy);
                         metrics.write(row);
                         log.println(row.logLine());
                         windowStart = System.nanoTime();
