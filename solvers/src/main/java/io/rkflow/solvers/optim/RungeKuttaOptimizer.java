@@ -330,12 +330,13 @@ final class RungeKuttaOptimizer implements Optimizer {
                 h = stepH;
                 finishDal(stepH, scale);
                 if (readHost[NON_FINITE] != 0) {
-                    count(evaluations, rejected, stepH, lossHost[0]);
+                    count(evaluations, lossHost[0]);
+                    fsalValid = false; // the last stage was evaluated on the way to a non-finite θ
                     throw new NonFiniteException(tableau.name() + " step " + steps + " (h = " + stepH
                             + ", loss at step start " + lossHost[0] + "): θ became NaN or infinite; lower the step"
                             + " size, or use an embedded pair with tol(...) that can reject such a step");
                 }
-                count(evaluations, rejected, stepH, lossHost[0]);
+                count(evaluations, lossHost[0]);
                 fsalValid = fsalPlan != null;
                 return new StepReport(lossHost[0], stepH, evaluations, 0, Double.NaN, 0);
             }
@@ -345,7 +346,7 @@ final class RungeKuttaOptimizer implements Optimizer {
             if (d.accept()) {
                 previousError = Math.max(err, 1e-4);
                 h = d.nextH();
-                count(evaluations, rejected, stepH, lossHost[0]);
+                count(evaluations, lossHost[0]);
                 fsalValid = fsalPlan != null;
                 return new StepReport(lossHost[0], stepH, evaluations, rejected, err, 0);
             }
@@ -414,13 +415,10 @@ final class RungeKuttaOptimizer implements Optimizer {
         return scale;
     }
 
-    private void count(int evaluations, int rejected, double stepH, double loss) {
+    private void count(int evaluations, double loss) {
         steps++;
         gradientEvaluations += evaluations;
         lastLoss = loss;
-        if (spec.control() == null) {
-            h = stepH;
-        }
     }
 
     private float[] readLastStage() {
