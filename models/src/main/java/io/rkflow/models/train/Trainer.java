@@ -158,6 +158,8 @@ public final class Trainer {
                     boolean evalDue = epochEnd || config.evalEvery() > 0 && step % config.evalEvery() == 0;
                     if (step % config.logEvery() == 0 || evalDue) {
                         progress.clear();
+                        // Training time only: the evaluations below are not part of a step.
+                        double ms = (System.nanoTime() - windowStart) / 1e6 / Math.max(1, timedSteps);
                         Evaluator.Result eval = evalDue ? evaluator.evaluate() : null;
                         double validationAccuracy = evalDue && validator != null ? validator.evaluate().accuracy()
                                 : Double.NaN;
@@ -165,7 +167,6 @@ public final class Trainer {
                         if (eval != null) {
                             last = eval;
                         }
-                        double ms = (System.nanoTime() - windowStart) / 1e6 / Math.max(1, timedSteps);
                         Optimizer.Counters c = optimizer.counters();
                         Metrics.Row row = new Metrics.Row(step, epoch + (b + 1.0) / stepsPerEpoch,
                                 windowLoss / windowSteps, eval == null ? Double.NaN : eval.accuracy(),
