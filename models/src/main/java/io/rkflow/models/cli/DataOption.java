@@ -13,10 +13,15 @@ final class DataOption {
     @Option(names = "--data", description = "Folder with the four IDX files (default: $RKFLOW_DATA, then the dataset-fashion-mnist package, then the user cache).")
     Path data;
 
-    /** {train, test}, both standardized with the training set's pixel mean and standard deviation. */
+    /**
+     * {train, test}, both standardized with the training set's pixel mean and standard deviation.
+     * A {@code --data} folder's sets are named after the folder (so an MNIST folder reads as such);
+     * found Fashion-MNIST is checked for its 60,000 + 10,000 images of 28 × 28.
+     */
     Dataset[] load(PrintStream log) throws IOException {
         Path folder = FashionMnist.locate(data, System.getenv(), log);
-        Dataset[] sets = FashionMnist.load(folder);
+        Dataset[] sets = data == null ? FashionMnist.load(folder)
+                : FashionMnist.loadIdxFolder(folder, folder.toAbsolutePath().normalize().getFileName().toString());
         float mean = sets[0].mean();
         float std = sets[0].std();
         return new Dataset[] {sets[0].standardizedInPlace(mean, std), sets[1].standardizedInPlace(mean, std)};

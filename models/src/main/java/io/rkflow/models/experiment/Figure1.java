@@ -88,7 +88,9 @@ public final class Figure1 {
             byEpoch.add(new LinePlot.Series(c.label(), c.epochs(), pct, spread));
             byEvaluations.add(new LinePlot.Series(c.label(), c.evaluations(), pct, spread));
         }
-        String title = "Fashion-MNIST, MLP " + settings.model() + ", " + settings.seeds() + " seeds (mean ± std)";
+        String dataset = train.name().endsWith(" train") ? train.name().substring(0, train.name().length() - 6)
+                : train.name();
+        String title = dataset + ", MLP " + settings.model() + ", " + settings.seeds() + " seeds (mean ± std)";
         LinePlot.write(out.resolve("figure1-epochs.png"), title, "epoch", "test accuracy (%)", byEpoch);
         LinePlot.write(out.resolve("figure1-gradient-evaluations.png"), title, "gradient evaluations",
                 "test accuracy (%)", byEvaluations);
