@@ -5,16 +5,14 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.Graph;
-import io.rkflow.solvers.field.Objective;
 
 /**
  * F(θ) = A·θ with a dense n × n matrix A: with A symmetric, the gradient of L(θ) = ½ θᵀAθ (a
  * quadratic with the spectrum of A), otherwise the linear ODE dθ/dt = −Aθ, whose solution is
  * exp(−At)θ_0. The loss reported is ½ θᵀAθ.
  */
-public final class LinearField implements Objective {
+public final class LinearField extends TestProblem {
 
-    private final Device device;
     private final int n;
     private final double[][] a;
     private final FloatBuffer matrix;
@@ -22,7 +20,7 @@ public final class LinearField implements Objective {
     private final FloatBuffer half;
 
     public LinearField(Device device, double[][] a) {
-        this.device = device;
+        super(device, a.length);
         this.n = a.length;
         this.a = a;
         float[] flat = new float[n * n];
@@ -74,20 +72,6 @@ public final class LinearField implements Objective {
         return a;
     }
 
-    @Override
-    public Device device() {
-        return device;
-    }
-
-    @Override
-    public boolean fixed() {
-        return true;
-    }
-
-    @Override
-    public int dimension() {
-        return n;
-    }
 
     @Override
     public void record(Graph g, int slot, FloatSlice theta, FloatSlice grad, FloatSlice loss) {

@@ -6,7 +6,6 @@ import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
-import io.rkflow.solvers.field.Objective;
 import java.util.SplittableRandom;
 
 /**
@@ -14,9 +13,8 @@ import java.util.SplittableRandom;
  * {@code classes} Gaussian clusters. θ = [W (d × classes, row major), b (classes)]; the loss is
  * the mean softmax cross-entropy, its gradient W: Xᵀ·dZ, b: column sums of dZ.
  */
-public final class LogisticRegression implements Objective {
+public final class LogisticRegression extends TestProblem {
 
-    private final Device device;
     private final int m;
     private final int d;
     private final int classes;
@@ -27,7 +25,7 @@ public final class LogisticRegression implements Objective {
     private final FloatBuffer correct;
 
     public LogisticRegression(Device device, int m, int d, int classes, long seed) {
-        this.device = device;
+        super(device, d * classes + classes);
         this.m = m;
         this.d = d;
         this.classes = classes;
@@ -54,20 +52,6 @@ public final class LogisticRegression implements Objective {
         correct = device.allocFloat("correct", 1);
     }
 
-    @Override
-    public Device device() {
-        return device;
-    }
-
-    @Override
-    public boolean fixed() {
-        return true;
-    }
-
-    @Override
-    public int dimension() {
-        return d * classes + classes;
-    }
 
     @Override
     public void record(Graph g, int slot, FloatSlice theta, FloatSlice grad, FloatSlice loss) {

@@ -5,39 +5,23 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.Graph;
-import io.rkflow.solvers.field.Objective;
 
 /**
  * Rosenbrock's function f(x, y) = (1 − x)² + 100·(y − x²)², minimum 0 at (1, 1), built from the
  * kernel catalogue (products as 1 × 1 GEMMs): ∂f/∂x = −2(1 − x) − 400·x·(y − x²),
  * ∂f/∂y = 200·(y − x²).
  */
-public final class Rosenbrock implements Objective {
+public final class Rosenbrock extends TestProblem {
 
-    private final Device device;
     private final FloatBuffer c;    // constants: 1, −1, 200, −2, −400, 100
     private final FloatBuffer w;    // scratch: x², r = y − x², x·r, 1 − x, (1 − x)², r²
 
     public Rosenbrock(Device device) {
-        this.device = device;
+        super(device, 2);
         c = Problems.buffer(device, "rosenbrock constants", 1f, -1f, 200f, -2f, -400f, 100f);
         w = device.allocFloat("rosenbrock scratch", 6);
     }
 
-    @Override
-    public Device device() {
-        return device;
-    }
-
-    @Override
-    public boolean fixed() {
-        return true;
-    }
-
-    @Override
-    public int dimension() {
-        return 2;
-    }
 
     @Override
     public void record(Graph g, int slot, FloatSlice theta, FloatSlice grad, FloatSlice loss) {

@@ -5,20 +5,18 @@ import io.rkflow.kernels.Device;
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.Graph;
-import io.rkflow.solvers.field.Objective;
 
 /**
  * The non-linear flow dθ/dt = −tanh(θ), the gradient flow of L(θ) = Σ log cosh θ_i, with the
  * solution sinh θ(t) = e^(−t)·sinh θ(0) elementwise. Reports ½‖θ‖² as its loss.
  */
-public final class TanhField implements Objective {
+public final class TanhField extends TestProblem {
 
-    private final Device device;
     private final int n;
     private final FloatBuffer half;
 
     public TanhField(Device device, int n) {
-        this.device = device;
+        super(device, n);
         this.n = n;
         half = Problems.buffer(device, "one half", 0.5f);
     }
@@ -33,20 +31,6 @@ public final class TanhField implements Objective {
         return out;
     }
 
-    @Override
-    public Device device() {
-        return device;
-    }
-
-    @Override
-    public boolean fixed() {
-        return true;
-    }
-
-    @Override
-    public int dimension() {
-        return n;
-    }
 
     @Override
     public void record(Graph g, int slot, FloatSlice theta, FloatSlice grad, FloatSlice loss) {
