@@ -1,6 +1,9 @@
 package io.rkflow.kernels.jvm;
 
 import static io.rkflow.kernels.jvm.JvmDevice.array;
+import static io.rkflow.kernels.jvm.Widening.FH;
+import static io.rkflow.kernels.jvm.Widening.narrow;
+import static io.rkflow.kernels.jvm.Widening.widen;
 
 import io.rkflow.kernels.Activation;
 import io.rkflow.kernels.Task;
@@ -8,7 +11,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,10 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Activations {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Floats per double vector: the float half-width species that widens exactly into D. */
-    private static final VectorSpecies<Float> FH =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
     /** √(2/π) and the cubic coefficient of the tanh form of GELU. */
     static final double GELU_K0 = Math.sqrt(2.0 / Math.PI);
@@ -107,13 +105,7 @@ final class Activations {
         }
     }
 
-    private static DoubleVector widen(float[] a, int index) {
-        return (DoubleVector) FloatVector.fromArray(FH, a, index).convertShape(VectorOperators.F2D, D, 0);
-    }
 
-    private static void narrow(DoubleVector v, float[] a, int index) {
-        ((FloatVector) v.convertShape(VectorOperators.D2F, FH, 0)).intoArray(a, index);
-    }
 
     /*
      * tanh, GELU and their slopes from e = exp(−2|x|) or E = exp(−2u), arranged so that nothing

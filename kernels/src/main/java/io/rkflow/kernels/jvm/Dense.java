@@ -1,21 +1,20 @@
 package io.rkflow.kernels.jvm;
 
 import static io.rkflow.kernels.jvm.JvmDevice.array;
+import static io.rkflow.kernels.jvm.Widening.D;
+import static io.rkflow.kernels.jvm.Widening.FH;
+import static io.rkflow.kernels.jvm.Widening.narrow;
+import static io.rkflow.kernels.jvm.Widening.widen;
 
 import io.rkflow.kernels.Task;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Dense-layer kernels besides GEMM: bias add, bias gradient, fused softmax cross-entropy. */
 final class Dense {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FH =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
     /** Columns per bias-gradient chunk. */
     private static final int COLUMN_BLOCK = 256;
 
@@ -60,7 +59,7 @@ final class Dense {
                     for (int r = 0, idx = dyo + j; r < rows; r++, idx += cols) {
                         acc = acc.add(widen(dy, idx));
                     }
-                    ((FloatVector) acc.convertShape(VectorOperators.D2F, FH, 0)).intoArray(db, dbo + j);
+                    narrow(acc, db, dbo + j);
                 }
                 for (; j < hi; j++) {
                     double acc = accumulate ? db[dbo + j] : 0.0;
@@ -146,7 +145,4 @@ final class Dense {
         };
     }
 
-    private static DoubleVector widen(float[] a, int index) {
-        return (DoubleVector) FloatVector.fromArray(FH, a, index).convertShape(VectorOperators.F2D, D, 0);
-    }
 }

@@ -1,6 +1,9 @@
 package io.rkflow.kernels.jvm;
 
 import static io.rkflow.kernels.jvm.JvmDevice.array;
+import static io.rkflow.kernels.jvm.Widening.D;
+import static io.rkflow.kernels.jvm.Widening.FH;
+import static io.rkflow.kernels.jvm.Widening.widen;
 
 import io.rkflow.kernels.Reduction;
 import io.rkflow.kernels.Task;
@@ -8,7 +11,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,9 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Reductions {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FH =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
 
     private Reductions() {}
 
@@ -110,9 +109,6 @@ final class Reductions {
         };
     }
 
-    private static DoubleVector widen(float[] a, int index) {
-        return (DoubleVector) FloatVector.fromArray(FH, a, index).convertShape(VectorOperators.F2D, D, 0);
-    }
 
     private static double sum(float[] x, int xo, int lo, int hi) {
         DoubleVector acc = DoubleVector.zero(D);
