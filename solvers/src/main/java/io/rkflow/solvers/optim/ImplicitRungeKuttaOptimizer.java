@@ -112,7 +112,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
         objective.record(g, 0, theta, k0, losses.at(0));
         if (v != null) {
             g.copy(vNext.all(), v.all());
-            accumulate(g, vNext.all(), k0);
+            StageRecording.accumulate(g, spec.preconditioner(), vNext.all(), k0, scalars.at(1));
             g.precondition(k0, k0, vNext.all(), scalars.at(0));
         }
         for (int i = 1; i < s; i++) {
@@ -121,31 +121,10 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
         return g.hostWrites(scalars).hostReads(losses).compile();
     }
 
-    private void accumulate(Graph g, FloatSlice acc, FloatSlice grad) {
-        if (spec.preconditioner().kind() == Preconditioner.Kind.ADAGRAD) {
-            g.accumulateSquares(acc, grad);
-        } else {
-            g.emaSquares(acc, grad, scalars.at(1));
-        }
-    }
-
     /** Records out_i = P ⊙ ∇L(θ − h Σ_j a_ij in_j) for every stage i. */
     private void recordEvalInto(Graph g, FloatBuffer in, FloatBuffer out) {
         for (int i = 0; i < s; i++) {
-            int first = -1;
-            int last = -1;
-            for (int j = 0; j < s; j++) {
-                if (tableau.a(i, j) != 0) {
-                    first = first < 0 ? j : first;
-                    last = j;
-                }
-            }
-            FloatSlice at = theta;
-            if (first >= 0) {
-                g.combine(point.all(), theta, in.slice(first * n, (last - first) * n + n), n, last - first + 1,
-                        coef.slice(i * s + first, last - first + 1));
-                at = point.all();
-            }
+            FloatSlice at = StageRecording.stagePoint(g, tableau, i, s, theta, in, point, coef);
             FloatSlice outI = out.slice(i * n, n);
             objective.record(g, spec.freshBatch() ? i : 0, at, outI, losses.at(i));
             if (v != null) {
@@ -166,20 +145,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
 
     private Plan recordUpdate() {
         Graph g = device.graph(tableau.name() + " update");
-        int used = s;
-        while (used > 1 && tableau.b(used - 1) == 0) {
-            used--;
-        }
-        if (m != null) {
-            g.combine(gStar.all(), null, k.all(), n, used, coef.slice(s * s, used));
-            if (spec.momentum().nesterov()) {
-                g.nesterov(theta, m.all(), gStar.all(), scalars.slice(2, 2));
-            } else {
-                g.momentum(theta, m.all(), gStar.all(), scalars.slice(2, 2));
-            }
-        } else {
-            g.combine(theta, theta, k.all(), n, used, coef.slice(s * s, used));
-        }
+        StageRecording.update(g, spec, theta, k, coef.slice(s * s, s), m, gStar, scalars.slice(2, 2));
         if (v != null) {
             g.copy(v.all(), vNext.all());
         }

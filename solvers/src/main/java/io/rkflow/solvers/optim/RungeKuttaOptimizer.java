@@ -212,50 +212,27 @@ final class RungeKuttaOptimizer implements Optimizer {
         }
         for (int i = 0; i < s; i++) {
             FloatSlice ki = k.slice(i * n, n);
-            FloatSlice at = theta;
-            int first = -1;
-            int last = -1;
-            for (int j = 0; j < i; j++) {
-                if (tableau.a(i, j) != 0) {
-                    first = first < 0 ? j : first;
-                    last = j;
-                }
-            }
-            if (first >= 0) {
-                g.combine(point.all(), theta, k.slice(first * n, (last - first) * n + n), n, last - first + 1,
-                        coef.slice(i * s + first, last - first + 1));
-                at = point.all();
-            }
+            FloatSlice at = StageRecording.stagePoint(g, tableau, i, i, theta, k, point, coef);
             if (i > 0 || !firstStageDone) {
                 objective.record(g, spec.freshBatch() ? i : 0, at, ki, losses.at(i));
             }
             if (pre.enabled()) {
                 if (i == 0) {
-                    accumulate(g, v.all(), ki);
+                    StageRecording.accumulate(g, pre, v.all(), ki, scalars.at(BETA2));
                 }
                 FloatSlice acc = v.all();
                 if (pre.perStage() && i > 0) {
                     g.copy(vStage.all(), v.all());
-                    accumulate(g, vStage.all(), ki);
+                    StageRecording.accumulate(g, pre, vStage.all(), ki, scalars.at(BETA2));
                     acc = vStage.all();
                 }
                 g.precondition(ki, ki, acc, scalars.at(DELTA));
             }
         }
-        int used = lastNonZero(tableau.b()) + 1;
         if (spec.control() != null) {
             g.combine(point.all(), null, k.all(), n, s, coef.slice(coefError, s));
         }
-        if (m != null) {
-            g.combine(gStar.all(), null, k.all(), n, used, coef.slice(coefUpdate, used));
-            if (spec.momentum().nesterov()) {
-                g.nesterov(theta, m.all(), gStar.all(), scalars.slice(MOMENTUM, 2));
-            } else {
-                g.momentum(theta, m.all(), gStar.all(), scalars.slice(MOMENTUM, 2));
-            }
-        } else {
-            g.combine(theta, theta, k.all(), n, used, coef.slice(coefUpdate, used));
-        }
+        StageRecording.update(g, spec, theta, k, coef.slice(coefUpdate, s), m, gStar, scalars.slice(MOMENTUM, 2));
         if (spec.control() != null) {
             g.rmsErrorNorm(readback.at(ERROR), point.all(), thetaCopy.all(), theta, scalars.slice(TOL, 2));
         }
@@ -267,14 +244,6 @@ final class RungeKuttaOptimizer implements Optimizer {
         g.nonFinite(readback.at(NON_FINITE), theta);
         g.hostWrites(coef, scalars).hostReads(readback, losses);
         return g.compile();
-    }
-
-    private void accumulate(Graph g, FloatSlice acc, FloatSlice grad) {
-        if (spec.preconditioner().kind() == Preconditioner.Kind.ADAGRAD) {
-            g.accumulateSquares(acc, grad);
-        } else {
-            g.emaSquares(acc, grad, scalars.at(BETA2));
-        }
     }
 
     private Plan recordRestore() {
@@ -425,15 +394,6 @@ final class RungeKuttaOptimizer implements Optimizer {
         float[] last = new float[n];
         k.read((s - 1) * n, last, 0, n);
         return last;
-    }
-
-    private static int lastNonZero(double[] w) {
-        for (int i = w.length - 1; i >= 0; i--) {
-            if (w[i] != 0) {
-                return i;
-            }
-        }
-        return 0;
     }
 
     @Override
