@@ -1,5 +1,6 @@
 package io.rkflow.models.train;
 
+import io.rkflow.models.io.AtomicFile;
 import io.rkflow.solvers.optim.OptimizerState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,11 +9,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 
 /**
@@ -54,17 +52,7 @@ public record Checkpoint(String model, String optimizer, int batch, long seed, i
         crc.update(content);
         ByteBuffer header = ByteBuffer.allocate(20);
         header.putInt(MAGIC).putInt(VERSION).putLong(content.length).putInt((int) crc.getValue()).flip();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ch.write(header);
-            ByteBuffer body = ByteBuffer.wrap(content);
-            while (body.hasRemaining()) {
-                ch.write(body);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, header, ByteBuffer.wrap(content));
     }
 
     /** Reads a checkpoint; anything wrong with the file is an IOException naming it and the problem. */
