@@ -26,6 +26,8 @@ final class Evaluator implements AutoCloseable {
     private final Plan tailPlan;
     private final float[] xHost;
     private final int[] yHost;
+    private final float[] xTail;
+    private final int[] yTail;
 
     Evaluator(Device device, MlpSpec spec, FloatSlice theta, Dataset data, int batch) {
         this.data = data;
@@ -38,6 +40,8 @@ final class Evaluator implements AutoCloseable {
         this.tailPlan = tail != null ? tail.evaluationPlan(theta, loss.all()) : null;
         this.xHost = new float[this.batch * data.features()];
         this.yHost = new int[this.batch];
+        this.xTail = new float[rest * data.features()];
+        this.yTail = new int[rest];
     }
 
     Result evaluate() {
@@ -49,8 +53,8 @@ final class Evaluator implements AutoCloseable {
             int count = Math.min(batch, rows - start);
             Mlp model = count == batch ? full : tail;
             Plan plan = count == batch ? fullPlan : tailPlan;
-            float[] xs = count == batch ? xHost : new float[count * features];
-            int[] ys = count == batch ? yHost : new int[count];
+            float[] xs = count == batch ? xHost : xTail;
+            int[] ys = count == batch ? yHost : yTail;
             System.arraycopy(data.x(), start * features, xs, 0, count * features);
             System.arraycopy(data.labels(), start, ys, 0, count);
             model.writeBatch(0, xs, ys);
