@@ -35,6 +35,12 @@ public interface Device extends AutoCloseable {
      */
     Plan compile(Graph graph);
 
+    /**
+     * How many plan executions this device has run since it was opened. The trainer reports the
+     * executions per step from it: one for a whole explicit RK step recorded as one plan.
+     */
+    long executions();
+
     /** Releases the device's threads and memory. Buffers and plans of a closed device are unusable. */
     @Override
     void close();

@@ -20,6 +20,7 @@ public final class JvmDevice implements Device {
     private final WorkerPool pool;
     private final Scratch scratch = new Scratch();
     private volatile boolean closed;
+    private long executions; // guarded by this: plans execute synchronized on the device
 
     /** A JVM device with {@code threads} worker threads (the calling thread counts as one). */
     public JvmDevice(int threads) {
@@ -97,6 +98,16 @@ public final class JvmDevice implements Device {
             case Task.BiasGrad t -> Dense.biasGrad(pool, t);
             case Task.SoftmaxCrossEntropy t -> Dense.softmaxCrossEntropy(pool, t);
         };
+    }
+
+    @Override
+    public synchronized long executions() {
+        return executions;
+    }
+
+    /** Called by a plan at the end of each execution, holding this device's lock. */
+    void executed() {
+        executions++;
     }
 
     void checkOpen() {

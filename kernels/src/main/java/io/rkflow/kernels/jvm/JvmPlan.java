@@ -28,6 +28,7 @@ final class JvmPlan implements Plan {
             for (Step step : steps) {
                 step.run();
             }
+            device.executed();
         }
     }
 

@@ -130,6 +130,7 @@ public final class Mlp implements Objective {
 
     @Override
     public void record(Graph g, int slot, FloatSlice theta, FloatSlice grad, FloatSlice loss) {
+        g.hostWrites(x[slot], y[slot]); // the trainer writes a new batch before every step
         recordForward(g, slot, theta);
         int layers = spec.layers();
         int[] w = spec.widths();

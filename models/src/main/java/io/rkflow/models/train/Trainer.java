@@ -139,6 +139,7 @@ public final class Trainer {
             Progress progress = Progress.on(log);
             long windowStart = System.nanoTime();
             long timedSteps = 0;
+            long windowExecutes = 0; // plan executions of the training steps since the last log line
             boolean stop = false;
             for (int epoch = firstEpoch; epoch < config.epochs() && !stop; epoch++) {
                 for (int b = epoch == firstEpoch ? firstBatch : 0; b < stepsPerEpoch && !stop; b++) {
@@ -146,7 +147,9 @@ public final class Trainer {
                         batches.fill(train, epoch, b * slots + slot, xHost, yHost);
                         model.writeBatch(slot, xHost, yHost);
                     }
+                    long executesBefore = device.executions();
                     Optimizer.StepReport report = optimizer.step();
+                    windowExecutes += device.executions() - executesBefore;
                     step++;
                     windowSteps++;
                     timedSteps++;
@@ -172,12 +175,13 @@ public final class Trainer {
                                 windowLoss / windowSteps, eval == null ? Double.NaN : eval.accuracy(),
                                 eval == null ? Double.NaN : eval.loss(), report.h(), c.gradientEvaluations(),
                                 c.accepted(), c.rejected(), ms, config.batch() * slots * 1000.0 / ms,
-                                validationAccuracy, trainAccuracy);
+                                validationAccuracy, trainAccuracy, (double) windowExecutes / Math.max(1, timedSteps));
                         metrics.write(row);
                         log.println(row.logLine());
                         windowStart = System.nanoTime();
                         windowSteps = 0;
                         timedSteps = 0;
+                        windowExecutes = 0;
                         windowLoss = 0;
                     }
                     if (stop && !evalDue) {

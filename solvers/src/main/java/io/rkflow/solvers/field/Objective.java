@@ -37,7 +37,9 @@ public interface Objective {
 
     /**
      * Records onto {@code graph} the tasks that set {@code loss[0] = L(θ)} and {@code grad = ∇L(θ)}
-     * for the batch in {@code slot}.
+     * for the batch in {@code slot}. Buffers the host rewrites between executions (the batch)
+     * are declared on the graph with {@link Graph#hostWrites}, so a device that keeps buffers
+     * resident uploads them on every execution.
      *
      * @param theta n parameters, read only
      * @param grad n outputs, fully written

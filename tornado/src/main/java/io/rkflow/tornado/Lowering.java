@@ -1,0 +1,273 @@
+package io.rkflow.tornado;
+
+import io.rkflow.kernels.Activation;
+import io.rkflow.kernels.FloatSlice;
+import io.rkflow.kernels.Task;
+import java.util.List;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+
+/**
+ * Records each {@link Task} of a graph as TornadoVM tasks of one {@link TaskGraph}: elementwise
+ * kernels as one {@code @Parallel} task, reductions and the softmax loss as a pass-1 and a pass-2
+ * {@link KernelContext} task with explicit local sizes, GEMM as a tiled 2-D KernelContext task.
+ * Tasks with nothing to do (empty slices) record nothing; their reductions still write 0.
+ */
+final class Lowering {
+
+    private final String graphName;
+    private final TaskGraph tg;
+    private final GridScheduler grids = new GridScheduler();
+    private boolean hasGrids;
+    private int kernels;
+    private DoubleArray partials;
+    private DoubleArray rowLoss;
+    private DoubleArray rowHit;
+    /** Stands in for an output passed through another output's array; never read or written. */
+    private final FloatArray placeholder = new FloatArray(1);
+
+    Lowering(String graphName, TaskGraph tg) {
+        this.graphName = graphName;
+        this.tg = tg;
+    }
+
+    int kernels() {
+        return kernels;
+    }
+
+    boolean hasGrids() {
+        return hasGrids;
+    }
+
+    GridScheduler grids() {
+        return grids;
+    }
+
+    /** Allocates the plan's scratch (reduction partials, softmax rows) and declares it to the graph. */
+    void declareScratch(List<Task> tasks) {
+        int rows = 0;
+        boolean reduces = false;
+        for (Task t : tasks) {
+            if (t instanceof Task.Reduce || t instanceof Task.RmsErrorNorm) {
+                reduces = true;
+            } else if (t instanceof Task.SoftmaxCrossEntropy s) {
+                rows = Math.max(rows, s.rows());
+            }
+        }
+        tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, placeholder);
+        if (reduces) {
+            partials = new DoubleArray(ReductionKernels.MAX_GROUPS);
+            tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, partials);
+        }
+        if (rows > 0) {
+            rowLoss = new DoubleArray(rows);
+            rowHit = new DoubleArray(rows);
+            tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, rowLoss, rowHit);
+        }
+    }
+
+    void lower(Task task) {
+        switch (task) {
+            case Task.Combine t -> {
+                int n = t.out().length();
+                if (n > 0) {
+                    FloatSlice x = t.x() == null ? t.stages() : t.x();
+                    tg.task(next(), ElementwiseKernels::combine, f(x), x.offset(), f(t.stages()), t.stages().offset(),
+                            t.stride(), t.count(), f(t.coeffs()), t.coeffs().offset(), t.x() == null ? 0 : 1, n,
+                            f(t.out()), t.out().offset());
+                }
+            }
+            case Task.Copy t -> {
+                if (t.out().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::copy, f(t.x()), t.x().offset(), t.out().length(), f(t.out()),
+                            t.out().offset());
+                }
+            }
+            case Task.Fill t -> {
+                if (t.out().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::fill, t.value(), t.out().length(), f(t.out()),
+                            t.out().offset());
+                }
+            }
+            case Task.Scale t -> {
+                if (t.out().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::scale, f(t.alpha()), t.alpha().offset(), f(t.x()),
+                            t.x().offset(), t.out().length(), f(t.out()), t.out().offset());
+                }
+            }
+            case Task.Axpby t -> {
+                if (t.out().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::axpby, f(t.alpha()), t.alpha().offset(), f(t.x()),
+                            t.x().offset(), f(t.beta()), t.beta().offset(), f(t.y()), t.y().offset(), t.out().length(),
+                            f(t.out()), t.out().offset());
+                }
+            }
+            case Task.AccumulateSquares t -> {
+                if (t.v().length() > 0) {
+                    FloatSlice beta = t.beta() == null ? t.g() : t.beta();
+                    tg.task(next(), ElementwiseKernels::squares, f(t.g()), t.g().offset(), f(beta), beta.offset(),
+                            t.beta() == null ? 0 : 1, t.v().length(), f(t.v()), t.v().offset());
+                }
+            }
+            case Task.Precondition t -> {
+                if (t.out().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::precondition, f(t.g()), t.g().offset(), f(t.v()),
+                            t.v().offset(), f(t.delta()), t.delta().offset(), t.out().length(), f(t.out()),
+                            t.out().offset());
+                }
+            }
+            case Task.Momentum t -> {
+                if (t.theta().length() > 0) {
+                    boolean mInTheta = same(t.m(), t.theta());
+                    tg.task(next(), ElementwiseKernels::momentum, f(t.g()), t.g().offset(), f(t.params()),
+                            t.params().offset(), t.nesterov() ? 1 : 0, t.theta().length(), f(t.theta()),
+                            t.theta().offset(), mInTheta ? placeholder : f(t.m()), t.m().offset(), mInTheta ? 1 : 0);
+                }
+            }
+            case Task.Adam t -> {
+                if (t.theta().length() > 0) {
+                    int mIn = same(t.m(), t.theta()) ? 1 : 0;
+                    int vIn = same(t.v(), t.theta()) ? 1 : same(t.v(), t.m()) ? 2 : 0;
+                    tg.task(next(), ElementwiseKernels::adam, f(t.g()), t.g().offset(), f(t.params()),
+                            t.params().offset(), t.decoupled() ? 1 : 0, t.theta().length(), f(t.theta()),
+                            t.theta().offset(), mIn == 1 ? placeholder : f(t.m()), t.m().offset(), mIn,
+                            vIn != 0 ? placeholder : f(t.v()), t.v().offset(), vIn);
+                }
+            }
+            case Task.Reduce t -> {
+                int kind = switch (t.kind()) {
+                    case SUM -> ReductionKernels.SUM;
+                    case DOT -> ReductionKernels.DOT;
+                    case SQUARED_NORM -> ReductionKernels.SQUARED_NORM;
+                    case MAX_ABS -> ReductionKernels.MAX_ABS;
+                    case NON_FINITE -> ReductionKernels.NON_FINITE;
+                };
+                FloatSlice y = t.y() == null ? t.x() : t.y();
+                reduce(t.out(), t.x(), y, t.x(), t.x(), kind);
+            }
+            case Task.RmsErrorNorm t -> reduce(t.out(), t.e(), t.a(), t.b(), t.tol(), ReductionKernels.RMS);
+            case Task.Gemm t -> gemm(t);
+            case Task.BiasAdd t -> {
+                int n = t.rows() * t.cols();
+                if (n > 0) {
+                    tg.task(next(), ElementwiseKernels::biasAdd, f(t.bias()), t.bias().offset(), t.cols(), n,
+                            f(t.y()), t.y().offset());
+                }
+            }
+            case Task.BiasGrad t -> {
+                if (t.cols() > 0) {
+                    tg.task(next(), ElementwiseKernels::biasGrad, f(t.dy()), t.dy().offset(), t.rows(), t.cols(),
+                            t.accumulate() ? 1 : 0, f(t.db()), t.db().offset());
+                }
+            }
+            case Task.ActivationForward t -> {
+                if (t.y().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::activation, f(t.x()), t.x().offset(), activation(t.kind()),
+                            t.y().length(), f(t.y()), t.y().offset());
+                }
+            }
+            case Task.ActivationBackward t -> {
+                if (t.dx().length() > 0) {
+                    tg.task(next(), ElementwiseKernels::activationBackward, f(t.dy()), t.dy().offset(), f(t.x()),
+                            t.x().offset(), activation(t.kind()), t.dx().length(), f(t.dx()), t.dx().offset());
+                }
+            }
+            case Task.SoftmaxCrossEntropy t -> softmax(t);
+        }
+    }
+
+    private void reduce(FloatSlice out, FloatSlice x, FloatSlice y, FloatSlice z, FloatSlice tol, int kind) {
+        int n = x.length();
+        int groups = ReductionKernels.groups(n);
+        String pass1 = next();
+        tg.task(pass1, ReductionKernels::partials, new KernelContext(), f(x), x.offset(), f(y), y.offset(), f(z),
+                z.offset(), f(tol), tol.offset(), kind, n, partials);
+        grid(pass1, groups * ReductionKernels.LOCAL);
+        String pass2 = next();
+        tg.task(pass2, ReductionKernels::finish, new KernelContext(), partials, kind, groups, n, f(out), out.offset());
+        grid(pass2, ReductionKernels.LOCAL);
+    }
+
+    private void gemm(Task.Gemm t) {
+        int m = t.m();
+        int n = t.n();
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (t.k() == 0) { // an empty inner product: C = 0, or C unchanged
+            if (!t.accumulate()) {
+                tg.task(next(), ElementwiseKernels::fill, 0f, m * n, f(t.c()), t.c().offset());
+            }
+            return;
+        }
+        int form = switch (t.form()) {
+            case NN -> GemmKernels.NN;
+            case NT -> GemmKernels.NT;
+            case TN -> GemmKernels.TN;
+        };
+        String name = next();
+        tg.task(name, GemmKernels::gemm, new KernelContext(), f(t.a()), t.a().offset(), f(t.b()), t.b().offset(), m, n,
+                t.k(), form, t.accumulate() ? 1 : 0, f(t.c()), t.c().offset());
+        int tile = GemmKernels.TILE;
+        WorkerGrid grid = new WorkerGrid2D(roundUp(n, tile), roundUp(m, tile));
+        grid.setLocalWork(tile, tile, 1);
+        grids.addWorkerGrid(graphName + "." + name, grid);
+        hasGrids = true;
+    }
+
+    private void softmax(Task.SoftmaxCrossEntropy t) {
+        int rows = t.rows();
+        if (rows > 0) {
+            tg.task(next(), ReductionKernels::softmaxRows, f(t.logits()), t.logits().offset(),
+                    ((TornadoIntBuffer) t.labels().buffer()).data, t.labels().offset(), rows, t.classes(), rowLoss,
+                    rowHit, f(t.dlogits()), t.dlogits().offset());
+            String finish = next();
+            boolean correctInLoss = same(t.correct(), t.loss());
+            tg.task(finish, ReductionKernels::softmaxFinish, new KernelContext(), rowLoss, rowHit, rows, f(t.loss()),
+                    t.loss().offset(), correctInLoss ? placeholder : f(t.correct()), t.correct().offset(),
+                    correctInLoss ? 1 : 0);
+            grid(finish, ReductionKernels.LOCAL);
+        } else {
+            tg.task(next(), ElementwiseKernels::fill, 0f, 1, f(t.loss()), t.loss().offset());
+            tg.task(next(), ElementwiseKernels::fill, 0f, 1, f(t.correct()), t.correct().offset());
+        }
+    }
+
+    private void grid(String task, int global) {
+        WorkerGrid grid = new WorkerGrid1D(global);
+        grid.setLocalWork(ReductionKernels.LOCAL, 1, 1);
+        grids.addWorkerGrid(graphName + "." + task, grid);
+        hasGrids = true;
+    }
+
+    private String next() {
+        return "k" + kernels++;
+    }
+
+    private static boolean same(FloatSlice a, FloatSlice b) {
+        return a.buffer() == b.buffer();
+    }
+
+    private static FloatArray f(FloatSlice s) {
+        return ((TornadoFloatBuffer) s.buffer()).data;
+    }
+
+    private static int activation(Activation kind) {
+        return switch (kind) {
+            case RELU -> ElementwiseKernels.RELU;
+            case TANH -> ElementwiseKernels.TANH;
+            case GELU -> ElementwiseKernels.GELU;
+        };
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+}

@@ -1,0 +1,138 @@
+package io.rkflow.tornado;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.IntBuffer;
+import io.rkflow.kernels.Plan;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+
+/**
+ * The TornadoVM device {@code tornado:<backend>:<device>}: buffers are TornadoVM off-heap arrays,
+ * a compiled graph is one TornadoVM task graph in one execution plan ({@link TornadoVmPlan}), and
+ * every kernel of the catalogue is a Java method TornadoVM JIT-compiles to OpenCL C or PTX.
+ *
+ * <p>Plans run one at a time per device; host reads and writes wait for a running plan.
+ */
+public final class TornadoVmDevice implements Device {
+
+    private final String id;
+    private final TornadoDevice device;
+    private final String description;
+    private final Set<TornadoVmPlan> plans = new LinkedHashSet<>();
+    private long executions;
+    private boolean closed;
+
+    TornadoVmDevice(String id, TornadoDevice device, String description) {
+        this.id = id;
+        this.device = device;
+        this.description = description;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /** The TornadoVM device the plans run on. */
+    TornadoDevice tornadoDevice() {
+        return device;
+    }
+
+    @Override
+    public FloatBuffer allocFloat(String name, int length) {
+        checkLength(name, length);
+        synchronized (this) {
+            checkOpen();
+            return new TornadoFloatBuffer(this, name, length);
+        }
+    }
+
+    @Override
+    public IntBuffer allocInt(String name, int length) {
+        checkLength(name, length);
+        synchronized (this) {
+            checkOpen();
+            return new TornadoIntBuffer(this, name, length);
+        }
+    }
+
+    @Override
+    public Plan compile(Graph graph) {
+        synchronized (this) {
+            checkOpen();
+            TornadoVmPlan plan = new TornadoVmPlan(this, graph);
+            plans.add(plan);
+            return plan;
+        }
+    }
+
+    /** How many times plans of this device have executed (a training step should add one). */
+    @Override
+    public synchronized long executions() {
+        return executions;
+    }
+
+    synchronized void executed() {
+        executions++;
+    }
+
+    synchronized void closed(TornadoVmPlan plan) {
+        plans.remove(plan);
+    }
+
+    @Override
+    public void close() {
+        List<TornadoVmPlan> open;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            open = new ArrayList<>(plans);
+        }
+        for (TornadoVmPlan plan : open) {
+            plan.close();
+        }
+        synchronized (this) {
+            closed = true;
+        }
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("device " + id + " is closed");
+        }
+    }
+
+    private static void checkLength(String name, int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("buffer '" + name + "': length " + length + " is negative");
+        }
+    }
+
+    static void checkTransfer(String buffer, String op, int offset, int count, int length, int hostOffset,
+            int hostLength) {
+        if (offset < 0 || count < 0 || (long) offset + count > length) {
+            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': range [" + offset + ", "
+                    + ((long) offset + count) + ") is out of bounds [0, " + length + ")");
+        }
+        if (hostOffset < 0 || (long) hostOffset + count > hostLength) {
+            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': host array range [" + hostOffset
+                    + ", " + ((long) hostOffset + count) + ") is out of bounds [0, " + hostLength + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TornadoVmDevice[" + id + ": " + description + "]";
+    }
+}

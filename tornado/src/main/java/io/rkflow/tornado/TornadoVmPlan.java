@@ -1,0 +1,261 @@
+package io.rkflow.tornado;
+
+import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.Operand;
+import io.rkflow.kernels.Plan;
+import io.rkflow.kernels.Task;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+
+/**
+ * A compiled graph on the TornadoVM device: ONE TornadoVM task graph in one execution plan, so
+ * {@link #execute()} is one TornadoVM {@code execute()} however many kernels were recorded.
+ *
+ * <p>Transfers: buffers the graph declares as {@link Graph#hostWrites} go to the device on every
+ * execution; every other buffer goes once and stays ({@code FIRST_EXECUTION}). Buffers the plan
+ * writes and the graph declares as {@link Graph#hostReads} come back after every execution; the
+ * others stay on the device and come back only when the host reads them ({@code UNDER_DEMAND}).
+ * {@link Residency} tracks which copy is newest; when another plan or the host has changed a
+ * resident buffer since this plan last ran, the plan frees its device memory and uploads its
+ * buffers again (TornadoVM has no per-array re-upload), after saving what only it held.
+ */
+public final class TornadoVmPlan implements Plan {
+
+    private static final AtomicLong PLANS = new AtomicLong();
+
+    private final TornadoVmDevice device;
+    private final Graph graph;
+    private final String graphName;
+    /** Every buffer a task touches, with whether some task writes it. */
+    private final Map<Residency, Boolean> used = new LinkedHashMap<>();
+    private final Map<Residency, Boolean> everyExecution = new IdentityHashMap<>();
+    private final Map<Residency, Boolean> readBack = new IdentityHashMap<>();
+    /** The version of each buffer this plan's device copy holds. */
+    private final Map<Residency, Long> deviceVersion = new IdentityHashMap<>();
+    private final TornadoExecutionPlan plan; // null when the graph lowers to no TornadoVM task
+    private final int kernels;
+    private TornadoExecutionResult last;
+    private boolean ranSinceFree;
+    private boolean profiling;
+    private int reuploads;
+    private boolean closed;
+
+    TornadoVmPlan(TornadoVmDevice device, Graph graph) {
+        this.device = device;
+        this.graph = graph;
+        this.graphName = "rk" + PLANS.incrementAndGet();
+        for (Task task : graph.tasks()) {
+            for (Operand op : task.operands()) {
+                Residency r = (Residency) op.buffer();
+                used.merge(r, op.access().writes(), Boolean::logicalOr);
+            }
+        }
+        for (Object b : graph.hostWrites()) {
+            everyExecution.put((Residency) b, true);
+        }
+        for (Object b : graph.hostReads()) {
+            Residency r = (Residency) b;
+            if (Boolean.TRUE.equals(used.get(r))) {
+                readBack.put(r, true);
+            }
+        }
+        TaskGraph tg = new TaskGraph(graphName);
+        Lowering lowering = new Lowering(graphName, tg);
+        List<Object> every = new ArrayList<>();
+        List<Object> first = new ArrayList<>();
+        for (Residency r : used.keySet()) {
+            (everyExecution.containsKey(r) ? every : first).add(r.array());
+        }
+        if (!every.isEmpty()) {
+            tg.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+        }
+        if (!first.isEmpty()) {
+            tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, first.toArray());
+        }
+        lowering.declareScratch(graph.tasks());
+        for (Task task : graph.tasks()) {
+            lowering.lower(task);
+        }
+        List<Object> back = new ArrayList<>();
+        List<Object> onDemand = new ArrayList<>();
+        used.forEach((r, writes) -> {
+            if (writes) {
+                (readBack.containsKey(r) ? back : onDemand).add(r.array());
+            }
+        });
+        if (!back.isEmpty()) {
+            tg.transferToHost(DataTransferMode.EVERY_EXECUTION, back.toArray());
+        }
+        if (!onDemand.isEmpty()) {
+            tg.transferToHost(DataTransferMode.UNDER_DEMAND, onDemand.toArray());
+        }
+        kernels = lowering.kernels();
+        if (kernels == 0) {
+            plan = null;
+        } else {
+            ImmutableTaskGraph snapshot = tg.snapshot();
+            plan = new TornadoExecutionPlan(snapshot).withDevice(device.tornadoDevice());
+            if (lowering.hasGrids()) {
+                plan.withGridScheduler(lowering.grids());
+            }
+        }
+    }
+
+    @Override
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The number of TornadoVM tasks (kernel launches) one execution runs. */
+    public int kernels() {
+        return kernels;
+    }
+
+    /**
+     * Turns TornadoVM's profiler on for this plan; {@link #lastProfile()} then reports the last
+     * execution. The profiler synchronizes after every kernel, so it slows what it measures.
+     */
+    public TornadoVmPlan profile(boolean on) {
+        synchronized (device) {
+            if (plan != null && on != profiling) {
+                if (on) {
+                    plan.withProfiler(ProfilerMode.SILENT);
+                } else {
+                    plan.withoutProfiler();
+                }
+            }
+            profiling = on;
+            return this;
+        }
+    }
+
+    /** Device kernel time, total time (ns) and bytes copied in and out of the last profiled execution. */
+    public record Profile(long kernelNanos, long totalNanos, long bytesIn, long bytesOut) {}
+
+    /** The profile of the last execution; all zero when the profiler was off or nothing ran. */
+    public Profile lastProfile() {
+        synchronized (device) {
+            if (!profiling || last == null) {
+                return new Profile(0, 0, 0, 0);
+            }
+            TornadoProfilerResult p = last.getProfilerResult();
+            return new Profile(p.getDeviceKernelTime(), p.getTotalTime(), p.getTotalBytesCopyIn(),
+                    p.getTotalBytesCopyOut());
+        }
+    }
+
+    @Override
+    public void execute() {
+        synchronized (device) {
+            device.checkOpen();
+            if (closed) {
+                throw new IllegalStateException("plan of graph '" + graph.name() + "' is closed");
+            }
+            if (plan == null) {
+                device.executed();
+                return;
+            }
+            boolean stale = false;
+            for (Residency r : used.keySet()) {
+                if (everyExecution.containsKey(r)) {
+                    r.toHost();
+                } else {
+                    Long held = deviceVersion.get(r);
+                    stale |= held == null || held != r.version;
+                }
+            }
+            if (stale) {
+                if (ranSinceFree && ++reuploads == 3) {
+                    System.err.println("rkflow tornado: plan of graph '" + graph.name() + "' has uploaded all its buffers"
+                            + " again 3 times because the host or another plan changed " + staleNames()
+                            + " between its executions; a buffer the host rewrites before every execution belongs in"
+                            + " the graph's hostWrites");
+                }
+                for (Residency r : used.keySet()) {
+                    r.toHost(); // what only this plan's device copy holds is saved first
+                }
+                if (ranSinceFree) {
+                    plan.freeDeviceMemory(); // the next execution uploads every FIRST_EXECUTION buffer
+                }
+                deviceVersion.clear();
+            }
+            try {
+                last = plan.execute();
+            } catch (RuntimeException | Error e) {
+                throw new IllegalStateException("TornadoVM failed to run graph '" + graph.name() + "' (" + kernels
+                        + " kernels) on " + device.id() + ": " + e, e);
+            }
+            ranSinceFree = true;
+            device.executed();
+            for (Map.Entry<Residency, Boolean> e : used.entrySet()) {
+                Residency r = e.getKey();
+                if (e.getValue()) {
+                    r.version++;
+                    r.holder = this;
+                    if (readBack.containsKey(r)) {
+                        r.hostVersion = r.version;
+                    }
+                }
+                deviceVersion.put(r, r.version);
+            }
+        }
+    }
+
+    private String staleNames() {
+        List<String> names = new ArrayList<>();
+        for (Residency r : used.keySet()) {
+            Long held = deviceVersion.get(r);
+            if (!everyExecution.containsKey(r) && (held == null || held != r.version)) {
+                names.add("'" + r.name + "'");
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    /** Copies this plan's device copy of {@code r} to the host array (called with the device locked). */
+    void download(Residency r) {
+        last.transferToHost(r.array());
+    }
+
+    @Override
+    public void close() {
+        synchronized (device) {
+            if (closed) {
+                return;
+            }
+            for (Residency r : used.keySet()) {
+                if (r.holder == this) {
+                    r.toHost();
+                }
+            }
+            closed = true;
+            if (plan != null) {
+                try {
+                    plan.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("closing the TornadoVM plan of graph '" + graph.name() + "': " + e, e);
+                }
+            }
+        }
+        device.closed(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Plan[" + graph.name() + ", " + graph.tasks().size() + " tasks, " + kernels + " kernels on "
+                + device.id() + "]";
+    }
+
+}
