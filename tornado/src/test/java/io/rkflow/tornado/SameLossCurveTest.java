@@ -1,0 +1,85 @@
+package io.rkflow.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.Devices;
+import io.rkflow.models.data.Dataset;
+import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.train.Metrics;
+import io.rkflow.models.train.Trainer;
+import io.rkflow.solvers.optim.Spec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Swapping the device does not change the training: the same seeded run on {@code jvm} and on the
+ * TornadoVM device logs the same loss curve and accuracies, within float round-off (the devices
+ * round differently: OpenCL contracts to fma, reductions combine in another order).
+ */
+class SameLossCurveTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rk4+h(0.1)", "rk4+h(0.05)+adagrad+dal(p=2,c=0.5)+momentum(0.9)", "adamw(lr=0.01)"})
+    void jvmAndTornadoGiveTheSameLossCurve(String optimizer, @TempDir Path dir) throws IOException {
+        List<double[]> jvm = run("jvm", optimizer, dir.resolve("jvm"));
+        List<double[]> tornado = run(TornadoDeviceConformanceTest.deviceId(), optimizer, dir.resolve("tornado"));
+        assertEquals(jvm.size(), tornado.size(), "logged rows");
+        assertTrue(jvm.size() >= 10, "rows: " + jvm.size());
+        for (int r = 0; r < jvm.size(); r++) {
+            double[] a = jvm.get(r);
+            double[] b = tornado.get(r);
+            assertEquals(a[0], b[0], 0.0, "step of row " + r);
+            assertEquals(a[1], b[1], 2e-3 * Math.max(1, Math.abs(a[1])), "loss at step " + (long) a[0]);
+            if (!Double.isNaN(a[2])) {
+                assertEquals(a[2], b[2], 0.02, "test accuracy at step " + (long) a[0]);
+            }
+            assertEquals(1.0, b[3], 0.0, "executes per step on the TornadoVM device at step " + (long) a[0]);
+        }
+    }
+
+    /** Rows of (step, loss, test accuracy, executes per step). */
+    private static List<double[]> run(String deviceId, String optimizer, Path folder) throws IOException {
+        Dataset train = clusters(640, 12, 3, 1);
+        Dataset test = clusters(160, 12, 3, 2);
+        Trainer.Config config = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), Spec.parse(optimizer), 2, 32, 7, 2,
+                0, 0, 10);
+        try (Device device = Devices.open(deviceId); Metrics metrics = new Metrics(folder, false)) {
+            new Trainer(config).run(device, train, test, metrics, new PrintStream(OutputStream.nullOutputStream()));
+        }
+        return Files.readAllLines(folder.resolve("metrics.csv")).stream().skip(1).map(line -> {
+            String[] c = line.split(",", -1);
+            return new double[] {Double.parseDouble(c[0]), Double.parseDouble(c[2]),
+                c[3].isEmpty() ? Double.NaN : Double.parseDouble(c[3]), Double.parseDouble(c[c.length - 1])};
+        }).toList();
+    }
+
+    /** Gaussian clusters around random centres: a small classification task with a seed. */
+    static Dataset clusters(int rows, int features, int classes, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] centers = new float[classes][features];
+        for (float[] c : centers) {
+            for (int j = 0; j < features; j++) {
+                c[j] = (float) r.nextGaussian();
+            }
+        }
+        float[] x = new float[rows * features];
+        int[] y = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            y[i] = r.nextInt(classes);
+            for (int j = 0; j < features; j++) {
+                x[i * features + j] = centers[y[i]][j] + (float) r.nextGaussian();
+            }
+        }
+        return new Dataset("clusters", x, y, rows, features, classes);
+    }
+}

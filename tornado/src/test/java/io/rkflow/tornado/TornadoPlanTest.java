@@ -1,0 +1,132 @@
+package io.rkflow.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rkflow.kernels.Device;
+import io.rkflow.kernels.Devices;
+import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Plan;
+import io.rkflow.models.nn.Mlp;
+import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.solvers.optim.Optimizer;
+import io.rkflow.solvers.optim.Spec;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What the conformance kit does not see: kernels really run on the TornadoVM device (its
+ * profiler measures kernel time), buffers shared by several plans and the host stay coherent
+ * although each TornadoVM plan has its own device memory, and a whole RK4 training step is one
+ * execution.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TornadoPlanTest {
+
+    private Device device;
+
+    @BeforeAll
+    void open() {
+        device = Devices.open(TornadoDeviceConformanceTest.deviceId());
+    }
+
+    @AfterAll
+    void close() {
+        device.close();
+    }
+
+    @Test
+    void kernelsRunOnTheDeviceAndTheProfilerTimesThem() {
+        int n = 100_003;
+        FloatBuffer x = device.allocFloat("x", n);
+        FloatBuffer k = device.allocFloat("k", 2 * n);
+        FloatBuffer c = device.allocFloat("c", 2);
+        FloatBuffer s = device.allocFloat("s", 1);
+        x.write(filled(n, 1f));
+        k.write(filled(2 * n, 0.5f));
+        c.write(new float[] {2f, -1f});
+        try (TornadoVmPlan plan = (TornadoVmPlan) device.graph("profiled")
+                .combine(x.all(), x.all(), k.all(), n, 2, c.all()).sum(s.all(), x.all())
+                .hostWrites(c).hostReads(s).compile()) {
+            assertEquals(3, plan.kernels(), "combine, and the reduction's two passes");
+            plan.profile(true);
+            plan.execute();
+            TornadoVmPlan.Profile p = plan.lastProfile();
+            assertTrue(p.kernelNanos() > 0, "device kernel time " + p);
+            assertEquals(1.5 * n, s.get(0), 1e-6 * n, "x = 1 + 2·0.5 − 0.5");
+            c.write(new float[] {0f, 1f}); // a declared host write: uploaded with the next execution
+            plan.execute();
+            assertEquals(2.0 * n, s.get(0), 1e-6 * n, "x = 1.5 + 0.5");
+        }
+    }
+
+    @Test
+    void plansSharingBuffersSeeEachOthersResultsAndTheHostsWrites() {
+        int n = 4099;
+        FloatBuffer x = device.allocFloat("x", n);
+        FloatBuffer y = device.allocFloat("y", n);
+        FloatBuffer z = device.allocFloat("z", n);
+        FloatBuffer p = device.allocFloat("p", 2);
+        p.write(new float[] {2f, 1f});
+        x.write(filled(n, 1f));
+        try (Plan a = device.graph("a: y = 2x").scale(y.all(), p.at(0), x.all()).compile();
+                Plan b = device.graph("b: z = 2y + z").axpby(z.all(), p.at(0), y.all(), p.at(1), z.all()).compile()) {
+            float hx = 1f;
+            float hy = 0f;
+            float hz = 0f;
+            for (int round = 0; round < 4; round++) {
+                a.execute();
+                b.execute(); // reads a's y, which a's device copy holds
+                hy = 2 * hx;
+                hz = 2 * hy + hz;
+                assertEquals(hz, z.get(n - 1), 0f, "round " + round + ": z");
+                assertEquals(2 * hx, y.get(7), 0f, "round " + round + ": y read back from a's device");
+                hx = round + 2f;
+                x.write(filled(n, hx)); // never declared as a host write: a must upload it again
+            }
+            y.set(3, 100f); // the host changes one element of y, which b then reads
+            b.execute();
+            assertEquals(2 * 100f + hz, z.get(3), 0f, "b sees the host's element");
+            assertEquals(2 * hy + hz, z.get(4), 0f, "and keeps a's others");
+        }
+    }
+
+    @Test
+    void aWholeRk4StepWithPreconditionerAndMomentumIsOneExecution() {
+        MlpSpec spec = MlpSpec.parse("20-16-3:relu");
+        Mlp mlp = new Mlp(device, spec, 32, 1);
+        SplittableRandom random = new SplittableRandom(3);
+        float[] xs = new float[32 * 20];
+        int[] ys = new int[32];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < ys.length; i++) {
+            ys[i] = random.nextInt(3);
+        }
+        FloatBuffer theta = device.allocFloat("theta", mlp.dimension());
+        theta.write(mlp.initialParameters(1));
+        try (Optimizer rk4 = Optimizer.create(Spec.parse("rk4+h(0.1)+adagrad+momentum(0.9)"), mlp, theta.all())) {
+            double first = Double.NaN;
+            double last = Double.NaN;
+            for (int step = 0; step < 5; step++) {
+                mlp.writeBatch(0, xs, ys);
+                long before = device.executions();
+                double loss = rk4.step().loss();
+                assertEquals(1, device.executions() - before, "executions of step " + step);
+                first = step == 0 ? loss : first;
+                last = loss;
+            }
+            assertTrue(last < first, "the loss on a fixed batch decreases: " + first + " -> " + last);
+        }
+    }
+
+    static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
