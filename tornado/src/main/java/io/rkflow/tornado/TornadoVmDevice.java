@@ -26,6 +26,7 @@ public final class TornadoVmDevice implements Device {
     private final Set<TornadoVmPlan> plans = new LinkedHashSet<>();
     private long executions;
     private boolean closed;
+    private boolean warned;
 
     TornadoVmDevice(String id, TornadoDevice device, String description) {
         this.id = id;
@@ -76,10 +77,22 @@ public final class TornadoVmDevice implements Device {
         }
     }
 
+    /** The plans compiled on this device and not yet closed, oldest first. */
+    public synchronized List<TornadoVmPlan> plans() {
+        return List.copyOf(plans);
+    }
+
     /** How many times plans of this device have executed (a training step should add one). */
     @Override
     public synchronized long executions() {
         return executions;
+    }
+
+    /** True the first time it is called: a warning about re-uploads is printed once per device. */
+    synchronized boolean warnOnce() {
+        boolean first = !warned;
+        warned = true;
+        return first;
     }
 
     synchronized void executed() {

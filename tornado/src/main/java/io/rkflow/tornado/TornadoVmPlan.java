@@ -50,6 +50,7 @@ public final class TornadoVmPlan implements Plan {
     private boolean ranSinceFree;
     private boolean profiling;
     private int reuploads;
+    private Profile lastProfile = new Profile(0, 0, 0, 0);
     private boolean closed;
 
     TornadoVmPlan(TornadoVmDevice device, Graph graph) {
@@ -147,12 +148,7 @@ public final class TornadoVmPlan implements Plan {
     /** The profile of the last execution; all zero when the profiler was off or nothing ran. */
     public Profile lastProfile() {
         synchronized (device) {
-            if (!profiling || last == null) {
-                return new Profile(0, 0, 0, 0);
-            }
-            TornadoProfilerResult p = last.getProfilerResult();
-            return new Profile(p.getDeviceKernelTime(), p.getTotalTime(), p.getTotalBytesCopyIn(),
-                    p.getTotalBytesCopyOut());
+            return lastProfile;
         }
     }
 
@@ -177,11 +173,11 @@ public final class TornadoVmPlan implements Plan {
                 }
             }
             if (stale) {
-                if (ranSinceFree && ++reuploads == 3) {
+                if (ranSinceFree && ++reuploads == 3 && device.warnOnce()) {
                     System.err.println("rkflow tornado: plan of graph '" + graph.name() + "' has uploaded all its buffers"
                             + " again 3 times because the host or another plan changed " + staleNames()
                             + " between its executions; a buffer the host rewrites before every execution belongs in"
-                            + " the graph's hostWrites");
+                            + " the graph's hostWrites (reported once per device)");
                 }
                 for (Residency r : used.keySet()) {
                     r.toHost(); // what only this plan's device copy holds is saved first
@@ -199,6 +195,11 @@ public final class TornadoVmPlan implements Plan {
             }
             ranSinceFree = true;
             device.executed();
+            if (profiling) { // read at once: the profiler's numbers belong to the latest execution of any plan
+                TornadoProfilerResult p = last.getProfilerResult();
+                lastProfile = new Profile(p.getDeviceKernelTime(), p.getTotalTime(), p.getTotalBytesCopyIn(),
+                        p.getTotalBytesCopyOut());
+            }
             for (Map.Entry<Residency, Boolean> e : used.entrySet()) {
                 Residency r = e.getKey();
                 if (e.getValue()) {

@@ -1,0 +1,186 @@
+package io.rkflow.tornado.bench;
+
+import io.rkflow.tornado.TornadoVmPlan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The fusion benchmark of the TornadoVM device. Wall times come from JMH ({@link FusionBenchmark},
+ * one fork with this JVM's TornadoVM flags); device kernel times from TornadoVM's profiler in a
+ * second, in-process pass. The profiler waits for every kernel, so its wall times are shown next
+ * to JMH's and not instead of them.
+ */
+public final class FusionBench {
+
+    private static final String USAGE = """
+            usage: FusionBench [--device ID] [--model SPEC] [--batch N] [--optimizer SPEC] [--n N] [--s S]
+                               [--quick] [--no-jmh] [--profiled-runs N]
+              --device ID        TornadoVM device (default tornado:0:0)
+              --model SPEC       MLP of the RK step (default 784-128-10:relu)
+              --batch N          batch size (default 64)
+              --optimizer SPEC   the step (default rk4+h(0.05)+adagrad)
+              --n N, --s S       stage combination size and stages (default 1048576, 4)
+              --quick            short JMH warm-up and measurement
+              --no-jmh           only the profiled pass
+              --profiled-runs N  executions measured with the profiler (default 20)
+            The table is also written to bench-results/tornado-fusion.txt.""";
+
+    private FusionBench() {}
+
+    public static void main(String[] args) throws RunnerException, IOException {
+        String device = "tornado:0:0";
+        String model = "784-128-10:relu";
+        int batch = 64;
+        String optimizer = "rk4+h(0.05)+adagrad";
+        int n = 1 << 20;
+        int s = 4;
+        boolean quick = false;
+        boolean jmh = true;
+        int runs = 20;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--device" -> device = value(args, ++i);
+                case "--model" -> model = value(args, ++i);
+                case "--batch" -> batch = Integer.parseInt(value(args, ++i));
+                case "--optimizer" -> optimizer = value(args, ++i);
+                case "--n" -> n = Integer.parseInt(value(args, ++i));
+                case "--s" -> s = Integer.parseInt(value(args, ++i));
+                case "--quick" -> quick = true;
+                case "--no-jmh" -> jmh = false;
+                case "--profiled-runs" -> runs = Integer.parseInt(value(args, ++i));
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> {
+                    System.err.println("FusionBench: unknown option '" + args[i] + "'\n" + USAGE);
+                    System.exit(2);
+                }
+            }
+        }
+        Map<String, Double> wall = new LinkedHashMap<>();
+        if (jmh) {
+            ChainedOptionsBuilder o = new OptionsBuilder().include(FusionBenchmark.class.getName() + "\\.")
+                    .param("device", device).param("model", model).param("batch", String.valueOf(batch))
+                    .param("optimizer", optimizer).param("n", String.valueOf(n)).param("s", String.valueOf(s))
+                    .forks(1).shouldFailOnError(true);
+            o = quick ? o.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+                    .measurementTime(TimeValue.seconds(1))
+                    : o.warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
+                            .measurementTime(TimeValue.seconds(2));
+            Collection<RunResult> results = new Runner(o.build()).run();
+            for (RunResult r : results) {
+                String label = r.getParams().getBenchmark();
+                wall.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore() / 1000.0);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        try (StepFixture f = new StepFixture(device, model, batch, optimizer, n, s)) {
+            Measured one = measure(runs, () -> List.of(f.fused), f::runFused);
+            Measured per = measure(runs, () -> f.perKernel, f::runPerKernel);
+            Measured cf = measure(runs, () -> List.of(f.combineFused), f.combineFused::execute);
+            Measured cu = measure(runs, () -> List.of(f.combineUnfused), f.combineUnfused::execute);
+            out.append(String.format(Locale.ROOT, "TornadoVM fusion benchmark on %s (%s), %s %s%n", f.device.id(),
+                    f.device.description(), System.getProperty("java.vm.name"), Runtime.version()));
+            out.append(String.format(Locale.ROOT, "%nRK step: %s, batch %d, %s; wall = JMH average, profiled = "
+                    + "TornadoVM profiler on (%d executions)%n", model, batch, optimizer, runs));
+            out.append(String.format(Locale.ROOT, "| variant | executes/step | kernels | wall ms/step (JMH) | wall ms/step "
+                    + "(profiled) | device kernel ms/step | host↔device MB/step |%n|---|---|---|---|---|---|---|%n"));
+            out.append(row("one plan (fused step)", 1, f.fused.kernels(), wall.get("stepOnePlan"), one));
+            out.append(row("one plan per task", f.perKernel.size(), f.perKernel.stream().mapToInt(TornadoVmPlan::kernels)
+                    .sum(), wall.get("stepPlanPerKernel"), per));
+            double fusedBytes = (s + 2) * 4.0 * n;
+            double unfusedBytes = (2 + 3.0 * s) * 4.0 * n;
+            out.append(String.format(Locale.ROOT, "%nStage combination out = x + Σ c_j K_j, n = %d, s = %d (GB/s ="
+                    + " bytes the kernels must move / time)%n", n, s));
+            out.append(String.format(Locale.ROOT, "| variant | kernels | wall ms (JMH) | GB/s (JMH) | device kernel ms "
+                    + "| GB/s (kernel) |%n|---|---|---|---|---|---|%n"));
+            out.append(combineRow("fused", f.combineFused.kernels(), wall.get("combineFused"), cf, fusedBytes));
+            out.append(combineRow("unfused (copy + s axpby)", f.combineUnfused.kernels(), wall.get("combineUnfused"), cu,
+                    unfusedBytes));
+            out.append(String.format(Locale.ROOT, "%nDevice time per kernel of the step (profiler, one plan per task;"
+                    + " ms per step)%n| kernel | launches/step | device ms/step |%n|---|---|---|%n"));
+            Map<String, double[]> byKernel = new LinkedHashMap<>();
+            for (int i = 0; i < f.perKernel.size(); i++) {
+                double[] acc = byKernel.computeIfAbsent(f.perKernelNames.get(i), k -> new double[2]);
+                acc[0] += 1;
+                acc[1] += per.kernelNanosPerPlan.get(i) / 1e6;
+            }
+            byKernel.forEach((k, v) -> out.append(String.format(Locale.ROOT, "| %s | %d | %.3f |%n", k, (int) v[0],
+                    v[1])));
+        }
+        System.out.print(out);
+        Path file = Path.of("bench-results", "tornado-fusion.txt");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, out.toString(), StandardCharsets.UTF_8);
+        System.out.println("\nwritten to " + file);
+    }
+
+    /** Profiled means per run: wall ns, kernel ns, bytes in + out; and the kernel ns of each plan. */
+    private record Measured(double wallNanos, double kernelNanos, double bytes, List<Double> kernelNanosPerPlan) {}
+
+    private static Measured measure(int runs, Supplier<List<TornadoVmPlan>> plans, Runnable run) {
+        List<TornadoVmPlan> list = plans.get();
+        for (int i = 0; i < 3; i++) {
+            run.run(); // compiled and resident before profiling
+        }
+        list.forEach(p -> p.profile(true));
+        double[] perPlan = new double[list.size()];
+        double kernel = 0;
+        double bytes = 0;
+        long wallSum = 0;
+        for (int r = 0; r < runs; r++) {
+            long t0 = System.nanoTime();
+            run.run();
+            wallSum += System.nanoTime() - t0;
+            for (int i = 0; i < list.size(); i++) {
+                TornadoVmPlan.Profile p = list.get(i).lastProfile();
+                perPlan[i] += p.kernelNanos();
+                kernel += p.kernelNanos();
+                bytes += p.bytesIn() + p.bytesOut();
+            }
+        }
+        list.forEach(p -> p.profile(false));
+        List<Double> per = new ArrayList<>();
+        for (double v : perPlan) {
+            per.add(v / runs);
+        }
+        return new Measured((double) wallSum / runs, kernel / runs, bytes / runs, per);
+    }
+
+    private static String row(String name, int executes, int kernels, Double jmhMs, Measured m) {
+        return String.format(Locale.ROOT, "| %s | %d | %d | %s | %.3f | %.3f | %.2f |%n", name, executes, kernels,
+                jmhMs == null ? "-" : String.format(Locale.ROOT, "%.3f", jmhMs), m.wallNanos / 1e6, m.kernelNanos / 1e6,
+                m.bytes / 1e6);
+    }
+
+    private static String combineRow(String name, int kernels, Double jmhMs, Measured m, double bytes) {
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %.3f | %.1f |%n", name, kernels,
+                jmhMs == null ? "-" : String.format(Locale.ROOT, "%.3f", jmhMs),
+                jmhMs == null ? "-" : String.format(Locale.ROOT, "%.1f", bytes / (jmhMs * 1e6)), m.kernelNanos / 1e6,
+                bytes / m.kernelNanos);
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            System.err.println("FusionBench: " + args[i - 1] + " needs a value\n" + USAGE);
+            System.exit(2);
+        }
+        return args[i];
+    }
+}
