@@ -33,7 +33,10 @@ public final class Devices {
                 return provider.open(id);
             }
         }
-        throw new IllegalArgumentException("unknown device '" + id + "'; available devices: " + describeAvailable());
+        String hint = id.startsWith("tornado") ? " (TornadoVM devices need a TornadoVM SDK: `source tornado-env.sh"
+                + " <SDK folder>`, then ./rkflow; see the README)" : "";
+        throw new IllegalArgumentException("unknown device '" + id + "'; available devices: " + describeAvailable()
+                + hint);
     }
 
     /** Every device the providers on this machine can open. */

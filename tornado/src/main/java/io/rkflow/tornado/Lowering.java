@@ -225,9 +225,11 @@ final class Lowering {
     private void softmax(Task.SoftmaxCrossEntropy t) {
         int rows = t.rows();
         if (rows > 0) {
-            tg.task(next(), ReductionKernels::softmaxRows, f(t.logits()), t.logits().offset(),
+            String perRow = next();
+            tg.task(perRow, ReductionKernels::softmaxRows, new KernelContext(), f(t.logits()), t.logits().offset(),
                     ((TornadoIntBuffer) t.labels().buffer()).data, t.labels().offset(), rows, t.classes(), rowLoss,
                     rowHit, f(t.dlogits()), t.dlogits().offset());
+            grid(perRow, roundUp(rows, ReductionKernels.ROWS_LOCAL), ReductionKernels.ROWS_LOCAL);
             String finish = next();
             boolean correctInLoss = same(t.correct(), t.loss());
             tg.task(finish, ReductionKernels::softmaxFinish, new KernelContext(), rowLoss, rowHit, rows, f(t.loss()),
@@ -241,8 +243,12 @@ final class Lowering {
     }
 
     private void grid(String task, int global) {
+        grid(task, global, ReductionKernels.LOCAL);
+    }
+
+    private void grid(String task, int global, int local) {
         WorkerGrid grid = new WorkerGrid1D(global);
-        grid.setLocalWork(ReductionKernels.LOCAL, 1, 1);
+        grid.setLocalWork(local, 1, 1);
         grids.addWorkerGrid(graphName + "." + task, grid);
         hasGrids = true;
     }

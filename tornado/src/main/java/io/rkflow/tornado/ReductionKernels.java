@@ -1,7 +1,6 @@
 package io.rkflow.tornado;
 
 import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.annotations.Parallel;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
@@ -18,6 +17,8 @@ final class ReductionKernels {
 
     /** Work-items per group; equals the size of every local array below. */
     static final int LOCAL = 256;
+    /** Rows per group of the softmax kernel. */
+    static final int ROWS_LOCAL = 64;
     /** Most groups of pass 1, and the size of the partials buffer. */
     static final int MAX_GROUPS = 256;
 
@@ -123,11 +124,15 @@ final class ReductionKernels {
     /**
      * Softmax cross-entropy, pass 1: one work-item per row writes the row's gradient
      * (softmax − onehot)/rows, its loss (log-sum-exp − z_label, in double) and whether its first
-     * maximum is the label. A label outside [0, classes) makes the row's loss NaN.
+     * maximum is the label. A label outside [0, classes) makes the row's loss NaN. A KernelContext
+     * kernel with an explicit group size ({@value #ROWS_LOCAL}): TornadoVM's default launch for a
+     * {@code @Parallel} loop of a thousand rows asked for more registers than an H200 has per block
+     * (PTX backend, CUDA error 701).
      */
-    static void softmaxRows(FloatArray z, int zo, IntArray labels, int lo, int rows, int classes, DoubleArray rowLoss,
-            DoubleArray rowHit, FloatArray dz, int dzo) {
-        for (@Parallel int r = 0; r < rows; r++) {
+    static void softmaxRows(KernelContext ctx, FloatArray z, int zo, IntArray labels, int lo, int rows, int classes,
+            DoubleArray rowLoss, DoubleArray rowHit, FloatArray dz, int dzo) {
+        int r = ctx.globalIdx;
+        if (r < rows) {
             int row = zo + r * classes;
             int label = labels.get(lo + r);
             float max = z.get(row);

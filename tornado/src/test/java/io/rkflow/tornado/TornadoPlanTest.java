@@ -124,6 +124,16 @@ class TornadoPlanTest {
         }
     }
 
+    @Test
+    void aMissingDeviceIsAnErrorListingTheDevicesThereAre() {
+        for (String id : new String[] {"tornado:0:99", "tornado:99:0", "tornado:x:0", "tornado:0"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Devices.open(id).close(), id);
+            assertTrue(e.getMessage().contains(id) && e.getMessage().contains(device.id()),
+                    "names '" + id + "' and lists " + device.id() + ": " + e.getMessage());
+        }
+    }
+
     static float[] filled(int n, float v) {
         float[] a = new float[n];
         java.util.Arrays.fill(a, v);
