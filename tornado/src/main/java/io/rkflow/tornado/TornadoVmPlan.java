@@ -190,6 +190,7 @@ public final class TornadoVmPlan implements Plan {
             try {
                 last = plan.execute();
             } catch (RuntimeException | Error e) {
+                deviceVersion.clear(); // whatever ran may have changed the device copies: upload again next time
                 throw new IllegalStateException("TornadoVM failed to run graph '" + graph.name() + "' (" + kernels
                         + " kernels) on " + device.id() + ": " + e, e);
             }
