@@ -34,6 +34,8 @@ import uk.ac.manchester.tornado.api.enums.ProfilerMode;
 public final class TornadoVmPlan implements Plan {
 
     private static final AtomicLong PLANS = new AtomicLong();
+    /** {@code -Drkflow.tornado.trace=true}: report every re-upload and what caused it. */
+    private static final boolean TRACE = Boolean.getBoolean("rkflow.tornado.trace");
 
     private final TornadoVmDevice device;
     private final Graph graph;
@@ -173,6 +175,10 @@ public final class TornadoVmPlan implements Plan {
                 }
             }
             if (stale) {
+                if (TRACE && ranSinceFree) {
+                    System.err.println("rkflow tornado: plan of graph '" + graph.name() + "' uploads its buffers again: "
+                            + staleNames() + " changed elsewhere");
+                }
                 if (ranSinceFree && ++reuploads == 3 && device.warnOnce()) {
                     System.err.println("rkflow tornado: plan of graph '" + graph.name() + "' has uploaded all its buffers"
                             + " again 3 times because the host or another plan changed " + staleNames()

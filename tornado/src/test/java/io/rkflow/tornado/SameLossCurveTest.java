@@ -23,13 +23,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Swapping the device does not change the training: the same seeded run on {@code jvm} and on the
- * TornadoVM device logs the same loss curve and accuracies, within float round-off (the devices
- * round differently: OpenCL contracts to fma, reductions combine in another order).
+ * TornadoVM device logs the same loss curve, accuracies and plan executions per step, within float
+ * round-off (the devices round differently: OpenCL contracts to fma, reductions combine in another
+ * order). The implicit and the embedded methods run several plans per step that share buffers.
+ * (Newton–Krylov passes too, but its many small plans take five minutes on PoCL.)
  */
 class SameLossCurveTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"rk4+h(0.1)", "rk4+h(0.05)+adagrad+dal(p=2,c=0.5)+momentum(0.9)", "adamw(lr=0.01)"})
+    @ValueSource(strings = {"rk4+h(0.1)", "rk4+h(0.05)+adagrad+dal(p=2,c=0.5)+momentum(0.9)", "adamw(lr=0.01)",
+        "gauss2+h(0.1)", "dopri5+h(0.05)+tol(rtol=1e-2,atol=1e-3)"})
     void jvmAndTornadoGiveTheSameLossCurve(String optimizer, @TempDir Path dir) throws IOException {
         List<double[]> jvm = run("jvm", optimizer, dir.resolve("jvm"));
         List<double[]> tornado = run(TornadoDeviceConformanceTest.deviceId(), optimizer, dir.resolve("tornado"));
@@ -43,7 +46,7 @@ class SameLossCurveTest {
             if (!Double.isNaN(a[2])) {
                 assertEquals(a[2], b[2], 0.02, "test accuracy at step " + (long) a[0]);
             }
-            assertEquals(1.0, b[3], 0.0, "executes per step on the TornadoVM device at step " + (long) a[0]);
+            assertEquals(a[3], b[3], 0.0, "executes per step at step " + (long) a[0]);
         }
     }
 
