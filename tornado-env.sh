@@ -88,6 +88,8 @@ In $root:
     tornado --jvm="-Xmx6g $RKFLOW_TORNADO_JVM_FLAGS" \\
       --module-path models/target/rkflow.jar:tornado/target/rkflow-tornado.jar \\
       -m $(rkflow_tornado_module_name "$models")/io.rkflow.models.cli.Main --params "train --device tornado:0:0"
+  the fusion benchmark (one plan per RK step against one per kernel; JMH and TornadoVM's profiler):
+    ./bench.sh --tornado --quick
 EOF
 }
 
