@@ -1,18 +1,15 @@
 package io.rkflow.tornado;
 
-import io.rkflow.kernels.Device;
 import io.rkflow.kernels.FloatBuffer;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 /** A float buffer of the TornadoVM device: a {@link FloatArray} (off-heap) and its device copies. */
 final class TornadoFloatBuffer extends Residency implements FloatBuffer {
 
-    private final int length;
     final FloatArray data;
 
     TornadoFloatBuffer(TornadoVmDevice device, String name, int length) {
-        super(device, name);
-        this.length = length;
+        super(device, name, length);
         this.data = new FloatArray(Math.max(1, length)); // TornadoVM arrays cannot be empty
         data.init(0f);
     }
@@ -23,45 +20,29 @@ final class TornadoFloatBuffer extends Residency implements FloatBuffer {
     }
 
     @Override
-    public Device device() {
-        return device;
+    void copyIn(Object src, int srcOffset, int offset, int count) {
+        float[] from = (float[]) src;
+        for (int i = 0; i < count; i++) {
+            data.set(offset + i, from[srcOffset + i]);
+        }
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int length() {
-        return length;
+    void copyOut(int offset, Object dst, int dstOffset, int count) {
+        float[] to = (float[]) dst;
+        for (int i = 0; i < count; i++) {
+            to[dstOffset + i] = data.get(offset + i);
+        }
     }
 
     @Override
     public void write(int offset, float[] src, int srcOffset, int count) {
-        TornadoVmDevice.checkTransfer(name, "write", offset, count, length, srcOffset, src.length);
-        synchronized (device) {
-            device.checkOpen();
-            if (count < length) {
-                toHost(); // the rest of the buffer must be the newest contents
-            }
-            for (int i = 0; i < count; i++) {
-                data.set(offset + i, src[srcOffset + i]);
-            }
-            hostWrote();
-        }
+        hostWrite(src, srcOffset, src.length, offset, count);
     }
 
     @Override
     public void read(int offset, float[] dst, int dstOffset, int count) {
-        TornadoVmDevice.checkTransfer(name, "read", offset, count, length, dstOffset, dst.length);
-        synchronized (device) {
-            device.checkOpen();
-            toHost();
-            for (int i = 0; i < count; i++) {
-                dst[dstOffset + i] = data.get(offset + i);
-            }
-        }
+        hostRead(offset, dst, dstOffset, dst.length, count);
     }
 
     @Override

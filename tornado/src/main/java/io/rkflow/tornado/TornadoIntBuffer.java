@@ -1,18 +1,15 @@
 package io.rkflow.tornado;
 
-import io.rkflow.kernels.Device;
 import io.rkflow.kernels.IntBuffer;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /** An int buffer of the TornadoVM device (labels): an {@link IntArray} and its device copies. */
 final class TornadoIntBuffer extends Residency implements IntBuffer {
 
-    private final int length;
     final IntArray data;
 
     TornadoIntBuffer(TornadoVmDevice device, String name, int length) {
-        super(device, name);
-        this.length = length;
+        super(device, name, length);
         this.data = new IntArray(Math.max(1, length));
         data.init(0);
     }
@@ -23,45 +20,29 @@ final class TornadoIntBuffer extends Residency implements IntBuffer {
     }
 
     @Override
-    public Device device() {
-        return device;
+    void copyIn(Object src, int srcOffset, int offset, int count) {
+        int[] from = (int[]) src;
+        for (int i = 0; i < count; i++) {
+            data.set(offset + i, from[srcOffset + i]);
+        }
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int length() {
-        return length;
+    void copyOut(int offset, Object dst, int dstOffset, int count) {
+        int[] to = (int[]) dst;
+        for (int i = 0; i < count; i++) {
+            to[dstOffset + i] = data.get(offset + i);
+        }
     }
 
     @Override
     public void write(int offset, int[] src, int srcOffset, int count) {
-        TornadoVmDevice.checkTransfer(name, "write", offset, count, length, srcOffset, src.length);
-        synchronized (device) {
-            device.checkOpen();
-            if (count < length) {
-                toHost();
-            }
-            for (int i = 0; i < count; i++) {
-                data.set(offset + i, src[srcOffset + i]);
-            }
-            hostWrote();
-        }
+        hostWrite(src, srcOffset, src.length, offset, count);
     }
 
     @Override
     public void read(int offset, int[] dst, int dstOffset, int count) {
-        TornadoVmDevice.checkTransfer(name, "read", offset, count, length, dstOffset, dst.length);
-        synchronized (device) {
-            device.checkOpen();
-            toHost();
-            for (int i = 0; i < count; i++) {
-                dst[dstOffset + i] = data.get(offset + i);
-            }
-        }
+        hostRead(offset, dst, dstOffset, dst.length, count);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.rkflow.tornado;
 
 import io.rkflow.kernels.Device;
+import io.rkflow.kernels.DeviceChecks;
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
@@ -51,7 +52,7 @@ public final class TornadoVmDevice implements Device {
 
     @Override
     public FloatBuffer allocFloat(String name, int length) {
-        checkLength(name, length);
+        DeviceChecks.alloc(name, length);
         synchronized (this) {
             checkOpen();
             return new TornadoFloatBuffer(this, name, length);
@@ -60,7 +61,7 @@ public final class TornadoVmDevice implements Device {
 
     @Override
     public IntBuffer allocInt(String name, int length) {
-        checkLength(name, length);
+        DeviceChecks.alloc(name, length);
         synchronized (this) {
             checkOpen();
             return new TornadoIntBuffer(this, name, length);
@@ -123,24 +124,6 @@ public final class TornadoVmDevice implements Device {
     void checkOpen() {
         if (closed) {
             throw new IllegalStateException("device " + id + " is closed");
-        }
-    }
-
-    private static void checkLength(String name, int length) {
-        if (length < 0) {
-            throw new IllegalArgumentException("buffer '" + name + "': length " + length + " is negative");
-        }
-    }
-
-    static void checkTransfer(String buffer, String op, int offset, int count, int length, int hostOffset,
-            int hostLength) {
-        if (offset < 0 || count < 0 || (long) offset + count > length) {
-            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': range [" + offset + ", "
-                    + ((long) offset + count) + ") is out of bounds [0, " + length + ")");
-        }
-        if (hostOffset < 0 || (long) hostOffset + count > hostLength) {
-            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': host array range [" + hostOffset
-                    + ", " + ((long) hostOffset + count) + ") is out of bounds [0, " + hostLength + ")");
         }
     }
 

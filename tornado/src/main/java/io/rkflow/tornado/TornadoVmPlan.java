@@ -1,15 +1,16 @@
 package io.rkflow.tornado;
 
-import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.Operand;
 import io.rkflow.kernels.Plan;
 import io.rkflow.kernels.Task;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -42,8 +43,8 @@ public final class TornadoVmPlan implements Plan {
     private final String graphName;
     /** Every buffer a task touches, with whether some task writes it. */
     private final Map<Residency, Boolean> used = new LinkedHashMap<>();
-    private final Map<Residency, Boolean> everyExecution = new IdentityHashMap<>();
-    private final Map<Residency, Boolean> readBack = new IdentityHashMap<>();
+    private final Set<Residency> everyExecution = new HashSet<>(); // buffers compare by identity
+    private final Set<Residency> readBack = new HashSet<>();
     /** The version of each buffer this plan's device copy holds. */
     private final Map<Residency, Long> deviceVersion = new IdentityHashMap<>();
     private final TornadoExecutionPlan plan; // null when the graph lowers to no TornadoVM task
@@ -66,12 +67,12 @@ public final class TornadoVmPlan implements Plan {
             }
         }
         for (Object b : graph.hostWrites()) {
-            everyExecution.put((Residency) b, true);
+            everyExecution.add((Residency) b);
         }
         for (Object b : graph.hostReads()) {
             Residency r = (Residency) b;
             if (Boolean.TRUE.equals(used.get(r))) {
-                readBack.put(r, true);
+                readBack.add(r);
             }
         }
         TaskGraph tg = new TaskGraph(graphName);
@@ -79,7 +80,7 @@ public final class TornadoVmPlan implements Plan {
         List<Object> every = new ArrayList<>();
         List<Object> first = new ArrayList<>();
         for (Residency r : used.keySet()) {
-            (everyExecution.containsKey(r) ? every : first).add(r.array());
+            (everyExecution.contains(r) ? every : first).add(r.array());
         }
         if (!every.isEmpty()) {
             tg.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
@@ -95,7 +96,7 @@ public final class TornadoVmPlan implements Plan {
         List<Object> onDemand = new ArrayList<>();
         used.forEach((r, writes) -> {
             if (writes) {
-                (readBack.containsKey(r) ? back : onDemand).add(r.array());
+                (readBack.contains(r) ? back : onDemand).add(r.array());
             }
         });
         if (!back.isEmpty()) {
@@ -167,7 +168,7 @@ public final class TornadoVmPlan implements Plan {
             }
             boolean stale = false;
             for (Residency r : used.keySet()) {
-                if (everyExecution.containsKey(r)) {
+                if (everyExecution.contains(r)) {
                     r.toHost();
                 } else {
                     Long held = deviceVersion.get(r);
@@ -212,7 +213,7 @@ public final class TornadoVmPlan implements Plan {
                 if (e.getValue()) {
                     r.version++;
                     r.holder = this;
-                    if (readBack.containsKey(r)) {
+                    if (readBack.contains(r)) {
                         r.hostVersion = r.version;
                     }
                 }
@@ -225,7 +226,7 @@ public final class TornadoVmPlan implements Plan {
         List<String> names = new ArrayList<>();
         for (Residency r : used.keySet()) {
             Long held = deviceVersion.get(r);
-            if (!everyExecution.containsKey(r) && (held == null || held != r.version)) {
+            if (!everyExecution.contains(r) && (held == null || held != r.version)) {
                 names.add("'" + r.name + "'");
             }
         }

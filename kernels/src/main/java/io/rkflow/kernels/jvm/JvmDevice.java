@@ -1,6 +1,7 @@
 package io.rkflow.kernels.jvm;
 
 import io.rkflow.kernels.Device;
+import io.rkflow.kernels.DeviceChecks;
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
@@ -53,13 +54,13 @@ public final class JvmDevice implements Device {
 
     @Override
     public FloatBuffer allocFloat(String name, int length) {
-        checkAlloc(name, length);
+        DeviceChecks.alloc(name, length);
         return new JvmFloatBuffer(this, name, length);
     }
 
     @Override
     public IntBuffer allocInt(String name, int length) {
-        checkAlloc(name, length);
+        DeviceChecks.alloc(name, length);
         return new JvmIntBuffer(this, name, length);
     }
 
@@ -133,26 +134,5 @@ public final class JvmDevice implements Device {
 
     static int[] array(IntBuffer b) {
         return ((JvmIntBuffer) b).data;
-    }
-
-    private static void checkAlloc(String name, int length) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("alloc: buffer name is empty");
-        }
-        if (length < 0) {
-            throw new IllegalArgumentException("alloc: buffer '" + name + "' length " + length + " is negative");
-        }
-    }
-
-    static void checkTransfer(String buffer, String op, int offset, int count, int length, int hostOffset,
-            int hostLength) {
-        if (offset < 0 || count < 0 || (long) offset + count > length) {
-            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': range [" + offset + ", "
-                    + ((long) offset + count) + ") is out of bounds [0, " + length + ")");
-        }
-        if (hostOffset < 0 || (long) hostOffset + count > hostLength) {
-            throw new IllegalArgumentException(op + " of buffer '" + buffer + "': host array range [" + hostOffset
-                    + ", " + ((long) hostOffset + count) + ") is out of bounds [0, " + hostLength + ")");
-        }
     }
 }

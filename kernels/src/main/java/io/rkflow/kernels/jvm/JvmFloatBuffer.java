@@ -1,6 +1,7 @@
 package io.rkflow.kernels.jvm;
 
 import io.rkflow.kernels.Device;
+import io.rkflow.kernels.DeviceChecks;
 import io.rkflow.kernels.FloatBuffer;
 
 /** A float buffer of the JVM device: a Java array the kernels read and write directly. */
@@ -33,13 +34,13 @@ final class JvmFloatBuffer implements FloatBuffer {
 
     @Override
     public void write(int offset, float[] src, int srcOffset, int count) {
-        JvmDevice.checkTransfer(name, "write", offset, count, data.length, srcOffset, src.length);
+        DeviceChecks.transfer(name, "write", offset, count, data.length, srcOffset, src.length);
         System.arraycopy(src, srcOffset, data, offset, count);
     }
 
     @Override
     public void read(int offset, float[] dst, int dstOffset, int count) {
-        JvmDevice.checkTransfer(name, "read", offset, count, data.length, dstOffset, dst.length);
+        DeviceChecks.transfer(name, "read", offset, count, data.length, dstOffset, dst.length);
         System.arraycopy(data, offset, dst, dstOffset, count);
     }
 

@@ -1,6 +1,7 @@
 package io.rkflow.kernels.jvm;
 
 import io.rkflow.kernels.Device;
+import io.rkflow.kernels.DeviceChecks;
 import io.rkflow.kernels.IntBuffer;
 
 /** An int buffer of the JVM device. */
@@ -33,13 +34,13 @@ final class JvmIntBuffer implements IntBuffer {
 
     @Override
     public void write(int offset, int[] src, int srcOffset, int count) {
-        JvmDevice.checkTransfer(name, "write", offset, count, data.length, srcOffset, src.length);
+        DeviceChecks.transfer(name, "write", offset, count, data.length, srcOffset, src.length);
         System.arraycopy(src, srcOffset, data, offset, count);
     }
 
     @Override
     public void read(int offset, int[] dst, int dstOffset, int count) {
-        JvmDevice.checkTransfer(name, "read", offset, count, data.length, dstOffset, dst.length);
+        DeviceChecks.transfer(name, "read", offset, count, data.length, dstOffset, dst.length);
         System.arraycopy(data, offset, dst, dstOffset, count);
     }
 
