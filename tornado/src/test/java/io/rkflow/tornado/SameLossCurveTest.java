@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
+import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.models.train.Metrics;
@@ -16,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,8 +52,8 @@ class SameLossCurveTest {
 
     /** Rows of (step, loss, test accuracy, executes per step). */
     private static List<double[]> run(String deviceId, String optimizer, Path folder) throws IOException {
-        Dataset train = clusters(640, 12, 3, 1);
-        Dataset test = clusters(160, 12, 3, 2);
+        Dataset train = Clusters.of(640, 12, 3, 1);
+        Dataset test = Clusters.of(160, 12, 3, 2);
         Trainer.Config config = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), Spec.parse(optimizer), 2, 32, 7, 2,
                 0, 0, 10);
         try (Device device = Devices.open(deviceId); Metrics metrics = new Metrics(folder, false)) {
@@ -64,25 +64,5 @@ class SameLossCurveTest {
             return new double[] {Double.parseDouble(c[0]), Double.parseDouble(c[2]),
                 c[3].isEmpty() ? Double.NaN : Double.parseDouble(c[3]), Double.parseDouble(c[c.length - 1])};
         }).toList();
-    }
-
-    /** Gaussian clusters around random centres: a small classification task with a seed. */
-    static Dataset clusters(int rows, int features, int classes, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[][] centers = new float[classes][features];
-        for (float[] c : centers) {
-            for (int j = 0; j < features; j++) {
-                c[j] = (float) r.nextGaussian();
-            }
-        }
-        float[] x = new float[rows * features];
-        int[] y = new int[rows];
-        for (int i = 0; i < rows; i++) {
-            y[i] = r.nextInt(classes);
-            for (int j = 0; j < features; j++) {
-                x[i * features + j] = centers[y[i]][j] + (float) r.nextGaussian();
-            }
-        }
-        return new Dataset("clusters", x, y, rows, features, classes);
     }
 }

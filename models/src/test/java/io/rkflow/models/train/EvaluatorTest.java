@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.jvm.JvmDevice;
+import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.nn.Mlp;
 import io.rkflow.models.nn.MlpSpec;
@@ -14,7 +15,7 @@ class EvaluatorTest {
 
     @Test
     void aTailBatchCountsLikeOneWholeBatch() {
-        Dataset data = ResumeTest.clusters(257, 6, 3, 4);
+        Dataset data = Clusters.of(257, 6, 3, 4);
         MlpSpec spec = MlpSpec.parse("6-5-3:tanh");
         try (JvmDevice device = new JvmDevice(2)) {
             FloatBuffer theta = device.allocFloat("theta", spec.parameters());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.kernels.jvm.JvmDevice;
+import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.solvers.optim.Spec;
@@ -35,8 +36,8 @@ class ExecutesPerStepTest {
     }
 
     private static double executesPerStep(String optimizer, Path run) throws IOException {
-        Dataset train = ResumeTest.clusters(400, 12, 3, 1);
-        Dataset test = ResumeTest.clusters(100, 12, 3, 2);
+        Dataset train = Clusters.of(400, 12, 3, 1);
+        Dataset test = Clusters.of(100, 12, 3, 2);
         Trainer.Config config = new Trainer.Config(MlpSpec.parse("12-16-3:relu"), Spec.parse(optimizer), 1, 50, 5, 4,
                 0, 0, 8);
         try (JvmDevice device = new JvmDevice(1); Metrics m = new Metrics(run, false)) {

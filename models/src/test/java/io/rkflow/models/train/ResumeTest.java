@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.kernels.jvm.JvmDevice;
+import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.solvers.optim.Spec;
@@ -15,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,34 +26,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ResumeTest {
 
-    static Dataset clusters(int rows, int features, int classes, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[][] centers = new float[classes][features];
-        for (float[] c : centers) {
-            for (int j = 0; j < features; j++) {
-                c[j] = (float) r.nextGaussian();
-            }
-        }
-        float[] x = new float[rows * features];
-        int[] y = new int[rows];
-        for (int i = 0; i < rows; i++) {
-            y[i] = r.nextInt(classes);
-            for (int j = 0; j < features; j++) {
-                x[i * features + j] = centers[y[i]][j] + (float) r.nextGaussian();
-            }
-        }
-        return new Dataset("clusters", x, y, rows, features, classes);
-    }
-
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @ParameterizedTest
     @ValueSource(strings = {"rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)", "dopri5+h(0.3)+tol(rtol=1e-2,atol=1e-3)",
         "adamw(lr=0.01)", "heun+h(0.2)+fresh_batch"})
     void aResumedRunMatchesTheUninterruptedOneBitForBit(String optimizer, @TempDir Path dir) throws IOException {
-        Dataset train = clusters(600, 12, 3, 1);
-        Dataset test = clusters(150, 12, 3, 2);
-        Dataset validation = clusters(90, 12, 3, 3);
+        Dataset train = Clusters.of(600, 12, 3, 1);
+        Dataset test = Clusters.of(150, 12, 3, 2);
+        Dataset validation = Clusters.of(90, 12, 3, 3);
         Spec spec = Spec.parse(optimizer);
         Trainer.Config whole = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7, 5);
         Path a = dir.resolve("a");
@@ -104,7 +85,7 @@ class ResumeTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 10, 100})
     void aDamagedCheckpointIsAnErrorNamingTheFile(int cut, @TempDir Path dir) throws IOException {
-        Dataset train = clusters(100, 4, 2, 1);
+        Dataset train = Clusters.of(100, 4, 2, 1);
         Trainer.Config config = new Trainer.Config(MlpSpec.parse("4-3-2"), Spec.parse("rk4"), 1, 20, 1, 100);
         try (JvmDevice device = new JvmDevice(1); Metrics m = new Metrics(dir, false)) {
             new Trainer(config).run(device, train, train, null, m, QUIET, dir, null);
