@@ -29,6 +29,12 @@ public interface Device extends AutoCloseable {
         return new Graph(this, name);
     }
 
+    /** The fusion level graphs recorded on this device compile at; {@link Fusion#DEFAULT} at first. */
+    Fusion fusion();
+
+    /** Sets the fusion level of graphs recorded from now on (a graph may still set its own). */
+    void fusion(Fusion level);
+
     /**
      * Compiles a recorded graph into a plan. Called by {@link Graph#compile()}; the graph has
      * already validated every task, so a device checks only what is particular to it.
@@ -40,6 +46,12 @@ public interface Device extends AutoCloseable {
      * executions per step from it: one for a whole explicit RK step recorded as one plan.
      */
     long executions();
+
+    /**
+     * How many kernels this device's plan executions have run since it was opened: a plan's
+     * {@link Plan#kernels()} for each execution. Per training step it shows what fusion saves.
+     */
+    long kernels();
 
     /** Releases the device's threads and memory. Buffers and plans of a closed device are unusable. */
     @Override

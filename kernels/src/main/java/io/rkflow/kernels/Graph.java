@@ -25,10 +25,12 @@ public final class Graph {
     private final Set<Object> hostWrites = new LinkedHashSet<>();
     private final Set<Object> hostReads = new LinkedHashSet<>();
     private boolean compiled;
+    private Fusion fusion;
 
     Graph(Device device, String name) {
         this.device = Objects.requireNonNull(device, "device");
         this.name = Objects.requireNonNull(name, "name");
+        this.fusion = device.fusion();
     }
 
     public Device device() {
@@ -42,6 +44,22 @@ public final class Graph {
     /** The recorded tasks, in execution order. */
     public List<Task> tasks() {
         return Collections.unmodifiableList(tasks);
+    }
+
+    /** The fusion level this graph compiles at: the device's {@link Device#fusion()} unless set here. */
+    public Fusion fusion() {
+        return fusion;
+    }
+
+    /** Sets the fusion level of this graph's compilation. */
+    public Graph fusion(Fusion level) {
+        this.fusion = Objects.requireNonNull(level, "fusion");
+        return this;
+    }
+
+    /** The tasks as a device compiles them, one kernel each: the recording after the fusion pass. */
+    public List<Task> kernelTasks() {
+        return fusion.apply(tasks);
     }
 
     /** Buffers ({@link FloatBuffer} or {@link IntBuffer}) the host writes before each execution. */
@@ -217,12 +235,14 @@ public final class Graph {
                         + op.bufferName() + "' (length " + op.bufferLength() + ")");
             }
         }
-        checkAliasing(task, ops);
+        if (!(task instanceof Fused)) { // a fused task checked its parts and their hazards when built
+            checkAliasing(task, ops);
+        }
         tasks.add(task);
         return this;
     }
 
-    private static void checkAliasing(Task task, List<Operand> ops) {
+    static void checkAliasing(Task task, List<Operand> ops) {
         for (int i = 0; i < ops.size(); i++) {
             Operand w = ops.get(i);
             if (!w.access().writes()) {

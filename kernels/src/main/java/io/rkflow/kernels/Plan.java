@@ -10,6 +10,9 @@ public interface Plan extends AutoCloseable {
     /** The graph this plan was compiled from. */
     Graph graph();
 
+    /** How many kernels one execution runs (after fusion; a device may split a task into several). */
+    int kernels();
+
     /** Runs the whole recorded program once and returns when its results are readable. */
     void execute();
 

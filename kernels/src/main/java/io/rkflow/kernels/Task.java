@@ -11,7 +11,10 @@ import java.util.List;
  * one-element {@link FloatSlice}s of small buffers, never Java constants: a compiled plan may
  * freeze constants (TornadoVM does).
  */
-public sealed interface Task {
+public sealed interface Task
+        permits Task.Combine, Task.Copy, Task.Fill, Task.Scale, Task.Axpby, Task.AccumulateSquares,
+                Task.Precondition, Task.Momentum, Task.Adam, Task.Reduce, Task.RmsErrorNorm, Task.Gemm, Task.BiasAdd,
+                Task.BiasGrad, Task.ActivationForward, Task.ActivationBackward, Task.SoftmaxCrossEntropy, Fused {
 
     /** The kernel's name as errors and profiles show it. */
     String kernel();

@@ -6,6 +6,7 @@ import static io.rkflow.kernels.jvm.Widening.narrow;
 import static io.rkflow.kernels.jvm.Widening.widen;
 
 import io.rkflow.kernels.Activation;
+import io.rkflow.kernels.Fused;
 import io.rkflow.kernels.Task;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -79,6 +80,21 @@ final class Activations {
                         }
                     }
                 }
+            }
+        };
+    }
+
+    /** The epilogue of an input gradient fused with the activation's backward: dx = C ⊙ f'(x), row segment by segment. */
+    static JvmGemm.Epilogue backwardEpilogue(WorkerPool pool, Fused.GemmActivationBackward f) {
+        Chunked backward = (Chunked) backward(pool, f.activation());
+        int cols = f.gemm().n();
+        return (i0, i1, j0, j1) -> {
+            if (j0 == 0 && j1 == cols) {
+                backward.apply(0, i0 * cols, i1 * cols);
+                return;
+            }
+            for (int r = i0; r < i1; r++) {
+                backward.apply(0, r * cols + j0, r * cols + j1);
             }
         };
     }

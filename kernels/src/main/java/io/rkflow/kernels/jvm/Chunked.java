@@ -48,4 +48,42 @@ abstract class Chunked implements Step, WorkerPool.Body {
 
     /** Computes elements [lo, hi) of chunk {@code chunk}. */
     abstract void apply(int chunk, int lo, int hi);
+
+    /**
+     * Kernels over the same n elements fused into one pass: each chunk runs every kernel's part of
+     * it in order, so a later kernel reads what an earlier one wrote to the same elements while it
+     * is in cache. Every kernel's scalars are read before the first runs and its partials combined
+     * after the last: the fused parts must not write each other's scalars ({@code Fused} checks).
+     */
+    static Chunked fuse(WorkerPool pool, java.util.List<Chunked> parts) {
+        int n = parts.get(0).n;
+        for (Chunked p : parts) {
+            if (p.n != n || p.grain != GRAIN) {
+                throw new IllegalArgumentException("fused kernels must share their chunks: n " + p.n + " vs " + n);
+            }
+        }
+        Chunked[] ps = parts.toArray(new Chunked[0]);
+        return new Chunked(pool, n) {
+            @Override
+            void prepare() {
+                for (Chunked p : ps) {
+                    p.prepare();
+                }
+            }
+
+            @Override
+            void apply(int chunk, int lo, int hi) {
+                for (Chunked p : ps) {
+                    p.apply(chunk, lo, hi);
+                }
+            }
+
+            @Override
+            void finish() {
+                for (Chunked p : ps) {
+                    p.finish();
+                }
+            }
+        };
+    }
 }

@@ -6,6 +6,7 @@ import static io.rkflow.kernels.jvm.Widening.FH;
 import static io.rkflow.kernels.jvm.Widening.narrow;
 import static io.rkflow.kernels.jvm.Widening.widen;
 
+import io.rkflow.kernels.Fused;
 import io.rkflow.kernels.Task;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -30,15 +31,37 @@ final class Dense {
             @Override
             void apply(int chunk, int lo, int hi) {
                 for (int r = lo; r < hi; r++) {
-                    int row = yo + r * cols;
-                    int j = 0;
-                    for (int end = F.loopBound(cols); j < end; j += F.length()) {
-                        FloatVector.fromArray(F, y, row + j).add(FloatVector.fromArray(F, bias, bo + j))
-                                .intoArray(y, row + j);
-                    }
-                    for (; j < cols; j++) {
-                        y[row + j] += bias[bo + j];
-                    }
+                    addBias(y, yo + r * cols, bias, bo, cols);
+                }
+            }
+        };
+    }
+
+    /** y[at + j] += bias[bo + j], j &lt; count. */
+    private static void addBias(float[] y, int at, float[] bias, int bo, int count) {
+        int j = 0;
+        for (int end = F.loopBound(count); j < end; j += F.length()) {
+            FloatVector.fromArray(F, y, at + j).add(FloatVector.fromArray(F, bias, bo + j)).intoArray(y, at + j);
+        }
+        for (; j < count; j++) {
+            y[at + j] += bias[bo + j];
+        }
+    }
+
+    /**
+     * The epilogue of a fused dense forward: each finished row segment of C gets its bias, then
+     * (if any) its activation, with the arithmetic of the separate kernels.
+     */
+    static JvmGemm.Epilogue biasActivationEpilogue(WorkerPool pool, Fused.DenseForward f) {
+        float[] y = array(f.bias().y().buffer());
+        float[] bias = array(f.bias().bias().buffer());
+        int yo = f.bias().y().offset(), bo = f.bias().bias().offset(), cols = f.bias().cols();
+        Chunked activation = f.activation() == null ? null : (Chunked) Activations.forward(pool, f.activation());
+        return (i0, i1, j0, j1) -> {
+            for (int r = i0; r < i1; r++) {
+                addBias(y, yo + r * cols + j0, bias, bo + j0, j1 - j0);
+                if (activation != null) {
+                    activation.apply(0, r * cols + j0, r * cols + j1);
                 }
             }
         };

@@ -3,6 +3,8 @@ package io.rkflow.kernels.jvm;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.DeviceChecks;
 import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Fused;
+import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.Plan;
@@ -22,6 +24,8 @@ public final class JvmDevice implements Device {
     private final Scratch scratch = new Scratch();
     private volatile boolean closed;
     private long executions; // guarded by this: plans execute synchronized on the device
+    private long kernels;    // guarded by this
+    private volatile Fusion fusion = Fusion.DEFAULT;
 
     /** A JVM device with {@code threads} worker threads (the calling thread counts as one). */
     public JvmDevice(int threads) {
@@ -70,9 +74,10 @@ public final class JvmDevice implements Device {
             throw new IllegalArgumentException("graph '" + graph.name() + "' belongs to device " + graph.device().id());
         }
         checkOpen();
-        Step[] steps = new Step[graph.tasks().size()];
+        java.util.List<Task> tasks = graph.kernelTasks();
+        Step[] steps = new Step[tasks.size()];
         for (int i = 0; i < steps.length; i++) {
-            steps[i] = compile(graph.tasks().get(i));
+            steps[i] = compile(tasks.get(i));
         }
         return new JvmPlan(graph, steps, this);
     }
@@ -92,13 +97,38 @@ public final class JvmDevice implements Device {
             case Task.ActivationBackward t -> Activations.backward(pool, t);
             case Task.Reduce t -> Reductions.reduce(pool, t);
             case Task.RmsErrorNorm t -> Reductions.rmsErrorNorm(pool, t);
-            case Task.Gemm t -> new JvmGemm(pool, scratch, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
-                    array(t.c().buffer()), t.c().offset(), array(t.a().buffer()), t.a().offset(),
-                    array(t.b().buffer()), t.b().offset());
+            case Task.Gemm t -> gemm(t, null);
             case Task.BiasAdd t -> Dense.biasAdd(pool, t);
             case Task.BiasGrad t -> Dense.biasGrad(pool, t);
             case Task.SoftmaxCrossEntropy t -> Dense.softmaxCrossEntropy(pool, t);
+            case Fused.DenseForward t -> gemm(t.gemm(), Dense.biasActivationEpilogue(pool, t));
+            case Fused.GemmActivationBackward t -> gemm(t.gemm(), Activations.backwardEpilogue(pool, t));
+            case Fused.GemmBiasGrad t -> {
+                Step product = gemm(t.gemm(), null);
+                Step bias = Dense.biasGrad(pool, t.bias());
+                yield () -> {
+                    product.run();
+                    bias.run();
+                };
+            }
+            case Fused.OptimizerTail t -> Chunked.fuse(pool, t.parts().stream().map(p -> (Chunked) compile(p)).toList());
         };
+    }
+
+    private JvmGemm gemm(Task.Gemm t, JvmGemm.Epilogue epilogue) {
+        return new JvmGemm(pool, scratch, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
+                array(t.c().buffer()), t.c().offset(), array(t.a().buffer()), t.a().offset(),
+                array(t.b().buffer()), t.b().offset(), epilogue);
+    }
+
+    @Override
+    public Fusion fusion() {
+        return fusion;
+    }
+
+    @Override
+    public void fusion(Fusion level) {
+        this.fusion = java.util.Objects.requireNonNull(level, "fusion");
     }
 
     @Override
@@ -106,9 +136,15 @@ public final class JvmDevice implements Device {
         return executions;
     }
 
+    @Override
+    public synchronized long kernels() {
+        return kernels;
+    }
+
     /** Called by a plan at the end of each execution, holding this device's lock. */
-    void executed() {
+    void executed(int planKernels) {
         executions++;
+        kernels += planKernels;
     }
 
     void checkOpen() {

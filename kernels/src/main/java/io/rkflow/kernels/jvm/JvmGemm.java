@@ -34,6 +34,17 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class JvmGemm implements Step {
 
+    /**
+     * Work on a finished region of C, rows [i0, i1) × columns [j0, j1): run by the thread that
+     * computed the region, right after its last k-block, while it is still in cache (a fused
+     * bias and activation, an activation's backward). Regions are the fixed chunks of C, so what
+     * an epilogue computes does not depend on the thread count either.
+     */
+    @FunctionalInterface
+    interface Epilogue {
+        void apply(int i0, int i1, int j0, int j1);
+    }
+
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int VL = F.length();
     /** Rows of the micro-kernel tile. */
@@ -82,11 +93,19 @@ final class JvmGemm implements Step {
     /** Scratch slots: A, B, then per worker A-local, B-local and edge. */
     private static final int SLOT_A = 0;
     private static final int SLOT_B = 1;
+    private final Epilogue epilogue;
     private final WorkerPool.Body packBody = this::pack;
     private final WorkerPool.Body tileBody = this::tile;
 
     JvmGemm(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate,
             float[] c, int cOff, float[] a, int aOff, float[] b, int bOff) {
+        this(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, null);
+    }
+
+    /** A GEMM whose chunks of C each end with {@code epilogue} (null: none). */
+    JvmGemm(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate,
+            float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, Epilogue epilogue) {
+        this.epilogue = epilogue;
         this.pool = pool;
         this.scratch = scratch;
         this.form = form;
@@ -158,6 +177,9 @@ final class JvmGemm implements Step {
                 for (int i = 0; i < m; i++) {
                     Arrays.fill(c, cOff + i * n, cOff + i * n + n, 0f);
                 }
+            }
+            if (epilogue != null) {
+                epilogue.apply(0, m, 0, n);
             }
             return;
         }
@@ -270,6 +292,9 @@ final class JvmGemm implements Step {
                     }
                 }
             }
+        }
+        if (epilogue != null) {
+            epilogue.apply(i0, i1, j0, j1);
         }
     }
 

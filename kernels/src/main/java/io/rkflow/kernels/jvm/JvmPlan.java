@@ -22,13 +22,18 @@ final class JvmPlan implements Plan {
     }
 
     @Override
+    public int kernels() {
+        return steps.length;
+    }
+
+    @Override
     public void execute() {
         device.checkOpen();
         synchronized (device) { // one plan at a time: the worker pool and the scratch are shared
             for (Step step : steps) {
                 step.run();
             }
-            device.executed();
+            device.executed(steps.length);
         }
     }
 
