@@ -14,7 +14,6 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.Graph;
-import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.IntSlice;
 import io.rkflow.kernels.Plan;
 import io.rkflow.kernels.Reduction;
@@ -26,10 +25,7 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,8 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The device is opened once per test class and closed after it. Inputs are random per run;
  * every failure message carries the seed that reproduces it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class DeviceConformanceTest {
+public abstract class DeviceConformanceTest extends ConformanceBase {
 
     private static final int LARGE = 1 << 20;
 
@@ -58,28 +53,6 @@ public abstract class DeviceConformanceTest {
     private static final Dist WIDE = Dist.wide();
     private static final Dist SIGNED = Dist.uniform(-1, 1);
     private static final Dist POSITIVE = Dist.uniform(0.01, 1);
-
-    private Device device;
-
-    /** Opens the device under test; called once per test class (twice for the cross-device checks). */
-    protected abstract Device openDevice();
-
-    @BeforeAll
-    final void openDeviceUnderTest() {
-        device = openDevice();
-    }
-
-    @AfterAll
-    final void closeDeviceUnderTest() {
-        if (device != null) {
-            device.close();
-        }
-    }
-
-    /** The device under test. */
-    protected final Device device() {
-        return device;
-    }
 
     // ---- parameter sources ---------------------------------------------------------------------
 
@@ -288,7 +261,7 @@ public abstract class DeviceConformanceTest {
         GuardedSlice theta = input(c, "theta", n, SIGNED);
         GuardedSlice m = input(c, "m", n, SIGNED);
         GuardedSlice g = input(c, "g", n, SIGNED);
-        GuardedSlice params = GuardedSlice.of(device, "params", c, c.next(Dist.uniform(0.5, 0.99)),
+        GuardedSlice params = GuardedSlice.of(device(), "params", c, c.next(Dist.uniform(0.5, 0.99)),
                 c.next(Dist.uniform(0.1, 1)));
         Graph graph = graph(c);
         run(nesterov ? graph.nesterov(theta.slice(), m.slice(), g.slice(), params.slice())
@@ -313,7 +286,7 @@ public abstract class DeviceConformanceTest {
         float beta1 = 0.9f;
         float beta2 = 0.999f;
         int t = 1 + c.random.nextInt(100);
-        GuardedSlice params = GuardedSlice.of(device, "params", c, lr, beta1, beta2, 1e-8f,
+        GuardedSlice params = GuardedSlice.of(device(), "params", c, lr, beta1, beta2, 1e-8f,
                 c.next(Dist.uniform(0.01, 0.1)), (float) (1 / (1 - Math.pow(beta1, t))),
                 (float) (1 / (1 - Math.pow(beta2, t))));
         Graph graph = graph(c);
@@ -391,7 +364,7 @@ public abstract class DeviceConformanceTest {
         Case c = newCase("maxAbs", "NaN", "n=" + n);
         float[] values = draw(c, n, WIDE);
         values[c.random.nextInt(n)] = Float.NaN;
-        GuardedSlice x = GuardedSlice.of(device, "x", c, values);
+        GuardedSlice x = GuardedSlice.of(device(), "x", c, values);
         GuardedSlice out = output(c, "out", 1);
         run(graph(c).maxAbs(out.slice(), x.slice()));
         float got = out.readChecked(c)[0];
@@ -410,7 +383,7 @@ public abstract class DeviceConformanceTest {
         if (!clean) {
             values[last ? n - 1 : c.random.nextInt(n)] = planted;
         }
-        GuardedSlice x = GuardedSlice.of(device, "x", c, values);
+        GuardedSlice x = GuardedSlice.of(device(), "x", c, values);
         GuardedSlice out = output(c, "out", 1);
         run(graph(c).nonFinite(out.slice(), x.slice()));
         assertEquals(Reference.nonFinite(values), out.readChecked(c)[0], Tolerance.EXACT, c + ": out");
@@ -423,7 +396,7 @@ public abstract class DeviceConformanceTest {
         GuardedSlice e = input(c, "e", n, WIDE);
         GuardedSlice a = input(c, "a", n, WIDE);
         GuardedSlice b = input(c, "b", n, WIDE);
-        GuardedSlice tol = GuardedSlice.of(device, "tol", c, c.next(Dist.uniform(1e-4, 1e-2)),
+        GuardedSlice tol = GuardedSlice.of(device(), "tol", c, c.next(Dist.uniform(1e-4, 1e-2)),
                 c.next(Dist.uniform(1e-3, 1e-1)));
         GuardedSlice out = output(c, "out", 1);
         run(graph(c).rmsErrorNorm(out.slice(), e.slice(), a.slice(), b.slice(), tol.slice()));
@@ -483,7 +456,7 @@ public abstract class DeviceConformanceTest {
                 labels[r] = r % 2 == 0 ? i : j;
             }
         }
-        GuardedSlice z = GuardedSlice.of(device, "logits", c, logits);
+        GuardedSlice z = GuardedSlice.of(device(), "logits", c, logits);
         IntSlice labelSlice = labels(c, labels);
         GuardedSlice loss = output(c, "loss", 1);
         GuardedSlice correct = output(c, "correct", 1);
@@ -628,7 +601,7 @@ public abstract class DeviceConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badCalls")
     public void badArgumentsAreRejected(BadCall bad) {
-        Graph graph = device.graph("bad arguments");
+        Graph graph = device().graph("bad arguments");
         assertNamesKernelAndArgument(bad.kernel(), bad.argument(),
                 assertThrows(IllegalArgumentException.class, () -> bad.call().accept(graph), bad.description()));
     }
@@ -636,7 +609,7 @@ public abstract class DeviceConformanceTest {
     @Test
     public void buffersOfAnotherDeviceAreRejected() {
         try (Device other = openDevice()) {
-            Graph graph = device.graph("cross-device");
+            Graph graph = device().graph("cross-device");
             FloatSlice foreign = other.allocFloat("foreign", 6).all();
             IntSlice foreignLabels = other.allocInt("foreignLabels", 2).all();
             assertNamesKernelAndArgument("copy", "x", assertThrows(IllegalArgumentException.class,
@@ -654,8 +627,8 @@ public abstract class DeviceConformanceTest {
     public void unknownDeviceIdListsTheAvailableDevices() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Devices.open("no-such-device"));
-        assertTrue(e.getMessage().contains("no-such-device") && e.getMessage().contains(device.id()),
-                "message should name the id asked for and list '" + device.id() + "': " + e.getMessage());
+        assertTrue(e.getMessage().contains("no-such-device") && e.getMessage().contains(device().id()),
+                "message should name the id asked for and list '" + device().id() + "': " + e.getMessage());
     }
 
     private static void assertNamesKernelAndArgument(String kernel, String argument, IllegalArgumentException e) {
@@ -666,53 +639,4 @@ public abstract class DeviceConformanceTest {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    private static Case newCase(String kernel, String... details) {
-        return new Case(details.length == 0 ? kernel : kernel + " " + String.join(" ", details));
-    }
-
-    private Graph graph(Case c) {
-        return device.graph(c.name);
-    }
-
-    private static void run(Graph graph) {
-        try (Plan plan = graph.compile()) {
-            plan.execute();
-        }
-    }
-
-    private GuardedSlice input(Case c, String name, int n, Dist dist) {
-        return GuardedSlice.input(device, name, n, c, dist);
-    }
-
-    private GuardedSlice output(Case c, String name, int n) {
-        return GuardedSlice.output(device, name, n, c);
-    }
-
-    private IntSlice labels(Case c, int[] labels) {
-        int head = 1 + c.random.nextInt(5);
-        IntBuffer buffer = device.allocInt("labels", head + labels.length);
-        buffer.write(head, labels, 0, labels.length);
-        return buffer.slice(head, labels.length);
-    }
-
-    private static float[] draw(Case c, int n, Dist dist) {
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = c.next(dist);
-        }
-        return values;
-    }
-
-    /** A fresh buffer of the graph's device (for argument checks, where contents do not matter). */
-    private static FloatBuffer buffer(Graph g, int length) {
-        return g.device().allocFloat("arg" + length, length);
-    }
-
-    private static FloatSlice f(Graph g, int length) {
-        return buffer(g, length).all();
-    }
-
-    private static IntSlice i(Graph g, int length) {
-        return g.device().allocInt("labels" + length, length).all();
-    }
 }
