@@ -24,8 +24,11 @@ import java.util.Locale;
 public enum Fusion {
     NONE, EPILOGUE, FULL;
 
+    /** The name of {@link #DEFAULT}, for option defaults. */
+    public static final String DEFAULT_LABEL = "full";
+
     /** The level graphs compile at unless told otherwise: the fastest measured (README, benchmarks). */
-    public static final Fusion DEFAULT = FULL;
+    public static final Fusion DEFAULT = parse(DEFAULT_LABEL);
 
     /** The level's name as options take it: {@code none}, {@code epilogue}, {@code full}. */
     public String label() {

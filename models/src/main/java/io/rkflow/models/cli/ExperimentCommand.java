@@ -62,6 +62,9 @@ final class ExperimentCommand implements Runnable {
         @Mixin
         DataOption data;
 
+        @Mixin
+        FusionOption fusion;
+
         @Override
         public Integer call() throws Exception {
             Figure1.Settings d = Figure1.defaults(quick);
@@ -72,11 +75,13 @@ final class ExperimentCommand implements Runnable {
             if (s.seeds() < 1 || s.epochs() < 1 || s.smallBatch() < 1 || s.largeBatch() < 1) {
                 throw new IllegalArgumentException("--seeds, --epochs and the batch sizes must be at least 1");
             }
+            io.rkflow.kernels.Fusion level = fusion.level();
             Dataset[] sets = data.load(System.out);
             System.out.printf("figure 1: %s, %s against %s, batches %d and %d, %d epochs, %d seeds -> %s%n", s.model(),
                     s.rk4(), s.adam(), s.smallBatch(), s.largeBatch(), s.epochs(), s.seeds(), out);
             long t0 = System.nanoTime();
             try (Device dev = Devices.open(device)) {
+                dev.fusion(level);
                 for (String line : new Figure1(s).run(dev, sets[0], sets[1], out, force, System.out)) {
                     System.out.println(line);
                 }

@@ -46,6 +46,9 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DataOption data;
 
+    @picocli.CommandLine.Mixin
+    FusionOption fusion;
+
     @Option(names = "--out", description = "Run folder for metrics (default: runs/<date-time>).")
     Path out;
 
@@ -107,9 +110,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path runFolder = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        io.rkflow.kernels.Fusion level = fusion.level(); // checked before any file is made
         try (Device dev = Devices.open(device);
                 Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
                         : new Metrics(runFolder, force)) {
+            dev.fusion(level);
             Trainer.Summary s = new Trainer(config).run(dev, train, test, held, metrics, log, runFolder, checkpoint);
             Path weights = runFolder.resolve("model.safetensors");
             SafeTensors.writeMlp(weights, modelSpec, s.theta(), java.util.Map.of("model", modelSpec.toString(),

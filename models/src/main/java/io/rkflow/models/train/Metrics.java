@@ -16,41 +16,43 @@ import java.util.Locale;
 public final class Metrics implements AutoCloseable {
 
     static final String HEADER = "step,epoch,loss,test_accuracy,test_loss,h,gradient_evaluations,accepted,rejected,"
-            + "ms_per_step,samples_per_second,validation_accuracy,train_accuracy,executes_per_step";
+            + "ms_per_step,samples_per_second,validation_accuracy,train_accuracy,executes_per_step,kernels_per_step";
 
     /**
      * One logged step; accuracies are NaN between evaluations (validation: also without a split).
      * Train accuracy is measured on the first {@value Trainer#TRAIN_ACCURACY_ROWS} training rows.
      * Executes per step: device plan executions per training step over the logged window (one
-     * when a whole RK step is one plan).
+     * when a whole RK step is one plan); kernels per step: the kernels those executions ran, which
+     * the fusion level ({@code --fusion}) lowers.
      */
     public record Row(long step, double epoch, double loss, double testAccuracy, double testLoss, double h,
             long gradientEvaluations, long accepted, long rejected, double msPerStep, double samplesPerSecond,
-            double validationAccuracy, double trainAccuracy, double executesPerStep) {
+            double validationAccuracy, double trainAccuracy, double executesPerStep, double kernelsPerStep) {
 
         String csv() {
-            return String.format(Locale.ROOT, "%d,%.4f,%.6f,%s,%s,%.6g,%d,%d,%d,%.3f,%.1f,%s,%s,%.2f", step, epoch,
+            return String.format(Locale.ROOT, "%d,%.4f,%.6f,%s,%s,%.6g,%d,%d,%d,%.3f,%.1f,%s,%s,%.2f,%.1f", step, epoch,
                     loss, opt(testAccuracy), opt(testLoss), h, gradientEvaluations, accepted, rejected, msPerStep,
-                    samplesPerSecond, opt(validationAccuracy), opt(trainAccuracy), executesPerStep);
+                    samplesPerSecond, opt(validationAccuracy), opt(trainAccuracy), executesPerStep, kernelsPerStep);
         }
 
         String json() {
             return String.format(Locale.ROOT, "{\"step\":%d,\"epoch\":%.4f,\"loss\":%s,\"test_accuracy\":%s,"
                     + "\"test_loss\":%s,\"h\":%s,\"gradient_evaluations\":%d,\"accepted\":%d,\"rejected\":%d,"
                     + "\"ms_per_step\":%.3f,\"samples_per_second\":%.1f,\"validation_accuracy\":%s,"
-                    + "\"train_accuracy\":%s,\"executes_per_step\":%.2f}", step, epoch, num(loss), num(testAccuracy),
+                    + "\"train_accuracy\":%s,\"executes_per_step\":%.2f,\"kernels_per_step\":%.1f}", step, epoch, num(loss), num(testAccuracy),
                     num(testLoss), num(h), gradientEvaluations, accepted, rejected, msPerStep, samplesPerSecond,
-                    num(validationAccuracy), num(trainAccuracy), executesPerStep);
+                    num(validationAccuracy), num(trainAccuracy), executesPerStep, kernelsPerStep);
         }
 
         /** The human log line: step, epoch, loss, accuracies (when measured), h, ms, samples/s. */
         public String logLine() {
             String line = String.format(Locale.ROOT, "step %6d | epoch %6.2f | loss %.4f | %s | %s | h %.4g | %7.2f ms |"
-                    + " %8.0f samples/s | %.2g exec/step", step, epoch, loss,
+                    + " %8.0f samples/s | %.2g exec/step | %.0f kernels/step", step, epoch, loss,
                     Double.isNaN(trainAccuracy) ? "train acc    -  " : String.format(Locale.ROOT,
                             "train acc %5.2f%%", 100 * trainAccuracy),
                     Double.isNaN(testAccuracy) ? "test acc    -  " : String.format(Locale.ROOT,
-                            "test acc %5.2f%%", 100 * testAccuracy), h, msPerStep, samplesPerSecond, executesPerStep);
+                            "test acc %5.2f%%", 100 * testAccuracy), h, msPerStep, samplesPerSecond, executesPerStep,
+                    kernelsPerStep);
             return Double.isNaN(validationAccuracy) ? line
                     : line + String.format(Locale.ROOT, " | validation acc %5.2f%%", 100 * validationAccuracy);
         }
@@ -77,7 +79,7 @@ public final class Metrics implements AutoCloseable {
         Path jsonFile = folder.resolve("metrics.jsonl");
         java.util.List<String> csvRows = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(csvFile, StandardCharsets.UTF_8)) {
-            if (line.equals(HEADER) || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
+            if (line.startsWith("step,") || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
                 csvRows.add(line);
             }
         }

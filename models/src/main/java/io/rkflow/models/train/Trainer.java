@@ -133,13 +133,14 @@ public final class Trainer {
             } else {
                 theta.write(model.initialParameters(config.seed()));
             }
-            log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s: %d epochs of %d steps, batch %d%n",
-                    spec, model.dimension(), optimizerSpec, device.id(), config.epochs(), stepsPerEpoch,
-                    config.batch());
+            log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s (fusion %s): %d epochs of %d steps,"
+                    + " batch %d%n", spec, model.dimension(), optimizerSpec, device.id(), device.fusion().label(),
+                    config.epochs(), stepsPerEpoch, config.batch());
             Progress progress = Progress.on(log);
             long windowStart = System.nanoTime();
             long timedSteps = 0;
             long windowExecutes = 0; // plan executions of the training steps since the last log line
+            long windowKernels = 0;  // and the kernels they ran
             boolean stop = false;
             for (int epoch = firstEpoch; epoch < config.epochs() && !stop; epoch++) {
                 for (int b = epoch == firstEpoch ? firstBatch : 0; b < stepsPerEpoch && !stop; b++) {
@@ -148,8 +149,10 @@ public final class Trainer {
                         model.writeBatch(slot, xHost, yHost);
                     }
                     long executesBefore = device.executions();
+                    long kernelsBefore = device.kernels();
                     Optimizer.StepReport report = optimizer.step();
                     windowExecutes += device.executions() - executesBefore;
+                    windowKernels += device.kernels() - kernelsBefore;
                     step++;
                     windowSteps++;
                     timedSteps++;
@@ -175,13 +178,15 @@ public final class Trainer {
                                 windowLoss / windowSteps, eval == null ? Double.NaN : eval.accuracy(),
                                 eval == null ? Double.NaN : eval.loss(), report.h(), c.gradientEvaluations(),
                                 c.accepted(), c.rejected(), ms, config.batch() * slots * 1000.0 / ms,
-                                validationAccuracy, trainAccuracy, (double) windowExecutes / Math.max(1, timedSteps));
+                                validationAccuracy, trainAccuracy, (double) windowExecutes / Math.max(1, timedSteps),
+                                (double) windowKernels / Math.max(1, timedSteps));
                         metrics.write(row);
                         log.println(row.logLine());
                         windowStart = System.nanoTime();
                         windowSteps = 0;
                         timedSteps = 0;
                         windowExecutes = 0;
+                        windowKernels = 0;
                         windowLoss = 0;
                     }
                     if (stop && !evalDue) {
