@@ -80,32 +80,42 @@ public final class BenchMain {
         }
         if (only == null || only.equals("training")) {
             printTraining(run(options(quick, forks, device, "training")
-                    .include(TrainingBenchmark.class.getName() + ".*")));
+                    .include(TrainingBenchmark.class.getName() + ".*")), device);
         }
     }
 
-    private static void printTraining(Collection<RunResult> results) {
-        Map<String, RunResult> byMethod = new HashMap<>();
+    private static void printTraining(Collection<RunResult> results, String device) {
+        Map<String, RunResult> byKey = new HashMap<>();
+        List<String> workloads = new ArrayList<>();
         for (RunResult r : results) {
-            byMethod.put(r.getPrimaryResult().getLabel(), r);
+            String mlp = r.getParams().getParam("mlp");
+            byKey.put(r.getPrimaryResult().getLabel() + "|" + mlp + "|" + r.getParams().getParam("fusion"), r);
+            if (!workloads.contains(mlp)) {
+                workloads.add(mlp);
+            }
         }
-        RunResult grad = byMethod.get("gradientEvaluation");
-        RunResult step = byMethod.get("optimizerStep");
-        String model = grad.getParams().getParam("model");
-        int batch = Integer.parseInt(grad.getParams().getParam("batch"));
-        String optimizer = step.getParams().getParam("optimizer");
-        double flops = io.rkflow.models.nn.MlpSpec.parse(model).gradientFlops(batch);
-        double gradUs = grad.getPrimaryResult().getScore();
-        double stepUs = step.getPrimaryResult().getScore();
-        int evaluations = io.rkflow.solvers.optim.Spec.parse(optimizer).tableau().stages();
         System.out.println();
-        System.out.printf("Training: MLP %s at batch %d (%.3f GFLOP per gradient evaluation)%n", model, batch,
-                flops / 1e9);
-        System.out.printf(Locale.ROOT, "  gradient evaluation  %9.2f ms  %7.1f GFLOP/s effective   alloc %.1f B/op%n",
-                gradUs / 1e3, flops / (gradUs * 1e3), allocPerOp(grad));
-        System.out.printf(Locale.ROOT, "  %-19s  %9.2f ms  non-gradient work %.1f%% of its %d evaluations   alloc %.1f"
-                + " B/op%n", optimizer + " step", stepUs / 1e3, 100 * (stepUs - evaluations * gradUs)
-                / (evaluations * gradUs), evaluations, allocPerOp(step));
+        System.out.println("Training: a gradient evaluation and an optimizer step of an MLP, at each fusion level"
+                + " (kernels per step counted on one step; GFLOP/s = the evaluation's 2mnk flops / time)");
+        System.out.printf("%-24s %-20s %-9s %8s %12s %9s %12s %10s %12s%n", "model@batch", "optimizer", "fusion",
+                "kernels", "gradient ms", "GFLOP/s", "step ms", "±", "alloc B/op");
+        for (String mlp : workloads) {
+            for (String fusion : List.of("none", "epilogue", "full")) {
+                RunResult grad = byKey.get("gradientEvaluation|" + mlp + "|" + fusion);
+                RunResult step = byKey.get("optimizerStep|" + mlp + "|" + fusion);
+                if (grad == null || step == null) {
+                    continue;
+                }
+                String optimizer = step.getParams().getParam("optimizer");
+                double flops = TrainingBenchmark.model(mlp).gradientFlops(TrainingBenchmark.batch(mlp));
+                double gradUs = grad.getPrimaryResult().getScore();
+                double stepUs = step.getPrimaryResult().getScore();
+                double kernels = TrainingBenchmark.kernelsPerStep(device, mlp, optimizer, fusion);
+                System.out.printf(Locale.ROOT, "%-24s %-20s %-9s %8.0f %12.3f %9.1f %12.3f %10.3f %12.1f%n", mlp,
+                        optimizer, fusion, kernels, gradUs / 1e3, flops / (gradUs * 1e3), stepUs / 1e3,
+                        step.getPrimaryResult().getScoreError() / 1e3, allocPerOp(step));
+            }
+        }
     }
 
     private static ChainedOptionsBuilder options(boolean quick, int forks, String device, String family) {
