@@ -24,11 +24,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class BenchMain {
 
     private static final String USAGE = """
-            usage: bench.sh [--quick] [--only gemm|combine|training] [--device ID] [--forks N]
+            usage: bench.sh [--quick] [--only gemm|combine|training] [--device ID] [--forks N] [--fusion LEVELS]
               --quick        short warm-up and measurement (a rough number in about 4 minutes)
               --only FAMILY  run only the gemm, the combine or the training benchmarks
               --device ID    device to measure (default jvm; jvm:N for N threads)
               --forks N      JMH forks per benchmark (default 1)
+              --fusion LEVELS  fusion levels of the training benchmarks, comma separated
+                             (default none,epilogue,full)
             Raw JMH results are also written to bench-results/<family>.json.""";
 
     private BenchMain() {}
@@ -38,12 +40,14 @@ public final class BenchMain {
         String only = null;
         String device = "jvm";
         int forks = 1;
+        String[] fusion = {"none", "epilogue", "full"};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--only" -> only = value(args, ++i, "--only");
                 case "--device" -> device = value(args, ++i, "--device");
                 case "--forks" -> forks = Integer.parseInt(value(args, ++i, "--forks"));
+                case "--fusion" -> fusion = value(args, ++i, "--fusion").split(",");
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
                     return;
@@ -53,6 +57,13 @@ public final class BenchMain {
         }
         if (only != null && !java.util.List.of("gemm", "combine", "training").contains(only)) {
             fail("--only: '" + only + "' is not a family; valid: gemm, combine, training");
+        }
+        for (String level : fusion) {
+            try {
+                io.rkflow.kernels.Fusion.parse(level);
+            } catch (IllegalArgumentException e) {
+                fail("--fusion: " + e.getMessage());
+            }
         }
         String description;
         try (Device d = Devices.open(device)) {
@@ -80,7 +91,7 @@ public final class BenchMain {
         }
         if (only == null || only.equals("training")) {
             printTraining(run(options(quick, forks, device, "training")
-                    .include(TrainingBenchmark.class.getName() + ".*")), device);
+                    .include(TrainingBenchmark.class.getName() + ".*").param("fusion", fusion)), device);
         }
     }
 

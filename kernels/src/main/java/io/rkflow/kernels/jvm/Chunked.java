@@ -1,5 +1,7 @@
 package io.rkflow.kernels.jvm;
 
+import java.util.List;
+
 /**
  * A kernel over n independent elements, split into chunks of {@link #GRAIN} elements. The chunk
  * boundaries depend only on n, never on the thread count; that is what makes results identical
@@ -55,7 +57,7 @@ abstract class Chunked implements Step, WorkerPool.Body {
      * is in cache. Every kernel's scalars are read before the first runs and its partials combined
      * after the last: the fused parts must not write each other's scalars ({@code Fused} checks).
      */
-    static Chunked fuse(WorkerPool pool, java.util.List<Chunked> parts) {
+    static Chunked fuse(WorkerPool pool, List<Chunked> parts) {
         int n = parts.get(0).n;
         for (Chunked p : parts) {
             if (p.n != n || p.grain != GRAIN) {

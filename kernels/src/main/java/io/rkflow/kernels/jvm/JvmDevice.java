@@ -9,6 +9,8 @@ import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.Plan;
 import io.rkflow.kernels.Task;
+import java.util.List;
+import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -74,7 +76,7 @@ public final class JvmDevice implements Device {
             throw new IllegalArgumentException("graph '" + graph.name() + "' belongs to device " + graph.device().id());
         }
         checkOpen();
-        java.util.List<Task> tasks = graph.kernelTasks();
+        List<Task> tasks = graph.kernelTasks();
         Step[] steps = new Step[tasks.size()];
         for (int i = 0; i < steps.length; i++) {
             steps[i] = compile(tasks.get(i));
@@ -128,7 +130,7 @@ public final class JvmDevice implements Device {
 
     @Override
     public void fusion(Fusion level) {
-        this.fusion = java.util.Objects.requireNonNull(level, "fusion");
+        this.fusion = Objects.requireNonNull(level, "fusion");
     }
 
     @Override
