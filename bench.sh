@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the JMH benchmarks and runs them, printing a GEMM table (GFLOP/s) and a stage-combination
-# table (GB/s against a plain copy). Options: bench.sh --help.
+# table (GB/s against a plain copy). Options: bench.sh --help. bench.sh --peer [options] also runs
+# the PyTorch CPU peer (bench/peer/pytorch_peer.py: the same GEMM shapes and MLP work) right after,
+# in the same run; it needs Debian's python3-torch and libopenblas0-pthread.
 # bench.sh --tornado [options] runs the TornadoVM fusion benchmark instead (needs TORNADOVM_HOME,
 # see tornado-env.sh): an RK step as one plan against one plan per kernel, the stage combination
 # fused against unfused, wall times from JMH and device times from TornadoVM's profiler.
@@ -20,7 +22,22 @@ if [ "${1:-}" = "--tornado" ]; then
     exec "$JAVA_HOME/bin/java" @"$TORNADOVM_HOME/tornado-argfile" --module-path "$TORNADOVM_HOME/share/java/tornado" \
         "${ours[@]}" -Xmx6g -jar tornado/target/tornado-benchmarks.jar "$@"
 fi
+peer=0
+args=()
+for a in "$@"; do
+    if [ "$a" = "--peer" ]; then peer=1; else args+=("$a"); fi
+done
+if [ "$peer" = 1 ] && ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    echo "bench.sh --peer: PyTorch is missing; install it with: apt-get install python3-torch libopenblas0-pthread" >&2
+    exit 1
+fi
 rkflow_find_jdk
 unset TORNADOVM_HOME # the JVM benchmarks do not need the tornado profile
 ./mvnw -q -B -pl bench -am package -DskipTests
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar "$@"
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar ${args[@]+"${args[@]}"}
+if [ "$peer" = 1 ]; then
+    echo
+    quick=""
+    for a in ${args[@]+"${args[@]}"}; do [ "$a" = "--quick" ] && quick="--quick"; done
+    /usr/bin/python3 bench/peer/pytorch_peer.py $quick
+fi

@@ -31,6 +31,7 @@ public final class BenchMain {
               --forks N      JMH forks per benchmark (default 1)
               --fusion LEVELS  fusion levels of the training benchmarks, comma separated
                              (default none,epilogue,full)
+              --peer         (bench.sh) then run the PyTorch CPU peer on the same shapes and models
             Raw JMH results are also written to bench-results/<family>.json.""";
 
     private BenchMain() {}
