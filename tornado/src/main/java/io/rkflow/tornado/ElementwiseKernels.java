@@ -81,31 +81,33 @@ final class ElementwiseKernels {
     /** v += g², or with {@code ema == 1}, v = β·v + (1 − β)·g². */
     static void squares(FloatArray g, int go, FloatArray beta, int bo, int ema, int n, FloatArray v, int vo) {
         for (@Parallel int i = 0; i < n; i++) {
-            float gi = g.get(go + i);
-            float old = v.get(vo + i);
-            float value;
-            if (ema == 1) {
-                float keep = beta.get(bo);
-                value = old * keep + gi * gi * (1f - keep);
-            } else {
-                value = old + gi * gi;
-            }
+            float value = squared(ema, v.get(vo + i), g.get(go + i), ema == 1 ? beta.get(bo) : 1f);
             if (vo >= 0) {
                 v.set(vo + i, value);
             }
         }
     }
 
+    /** The accumulator's new value: old + g², or with {@code ema == 1}, old·β + g²·(1 − β). */
+    static float squared(int ema, float old, float gi, float keep) {
+        return ema == 1 ? old * keep + gi * gi * (1f - keep) : old + gi * gi;
+    }
+
     /** out = g / sqrt(δ + v); the square root and the division in double, so they round once. */
     static void precondition(FloatArray g, int go, FloatArray v, int vo, FloatArray delta, int dOff, int n,
             FloatArray out, int oo) {
         for (@Parallel int i = 0; i < n; i++) {
-            float den = delta.get(dOff) + v.get(vo + i);
-            double q = g.get(go + i) / TornadoMath.sqrt((double) den);
+            float q = preconditioned(g.get(go + i), v.get(vo + i), delta.get(dOff));
             if (oo >= 0) {
-                out.set(oo + i, (float) q);
+                out.set(oo + i, q);
             }
         }
+    }
+
+    /** g / sqrt(δ + v), rounded once. */
+    static float preconditioned(float gi, float vi, float delta) {
+        float den = delta + vi;
+        return (float) (gi / TornadoMath.sqrt((double) den));
     }
 
     /**
@@ -186,18 +188,7 @@ final class ElementwiseKernels {
     /** y = f(x) for {@code kind} RELU, TANH or GELU. */
     static void activation(FloatArray x, int xo, int kind, int n, FloatArray y, int yo) {
         for (@Parallel int i = 0; i < n; i++) {
-            float xi = x.get(xo + i);
-            float value;
-            if (kind == RELU) {
-                value = xi > 0f ? xi : 0f;
-            } else if (kind == TANH) {
-                value = (float) tanh(xi);
-            } else { // x·σ(2u) from E = exp(−2|u|) ≤ 1: nothing overflows, whatever exp's precision
-                double u = (xi * xi * xi * 0.044715 + xi) * 0.7978845608028654;
-                double e = TornadoMath.exp(-2.0 * TornadoMath.abs(u));
-                double sigma = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-                value = (float) (xi * sigma);
-            }
+            float value = activate(kind, x.get(xo + i));
             if (yo >= 0) {
                 y.set(yo + i, value);
             }
@@ -208,29 +199,49 @@ final class ElementwiseKernels {
     static void activationBackward(FloatArray dy, int dyo, FloatArray x, int xo, int kind, int n, FloatArray dx,
             int dxo) {
         for (@Parallel int i = 0; i < n; i++) {
-            float xi = x.get(xo + i);
-            float d = dy.get(dyo + i);
-            float value;
-            if (kind == RELU) {
-                value = xi > 0f ? d : 0f;
-            } else if (kind == TANH) {
-                double e = TornadoMath.exp(-2.0 * TornadoMath.abs((double) xi));
-                double slope = 4.0 * e / ((1.0 + e) * (1.0 + e));
-                value = (float) (d * slope);
-            } else {
-                double xd = xi;
-                double u = (xd * xd * xd * 0.044715 + xd) * 0.7978845608028654;
-                double e = TornadoMath.exp(-2.0 * TornadoMath.abs(u));
-                double sigma = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-                double rest = u >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e); // 1 − σ
-                double du = (xd * xd * (3.0 * 0.044715) + 1.0) * 0.7978845608028654;
-                double slope = 2.0 * xd * du * sigma * rest + sigma;
-                value = (float) (d * slope);
-            }
+            float value = backward(kind, dy.get(dyo + i), x.get(xo + i));
             if (dxo >= 0) {
                 dx.set(dxo + i, value);
             }
         }
+    }
+
+    /** f(x). */
+    static float activate(int kind, float xi) {
+        float value;
+        if (kind == RELU) {
+            value = xi > 0f ? xi : 0f;
+        } else if (kind == TANH) {
+            value = (float) tanh(xi);
+        } else { // x·σ(2u) from E = exp(−2|u|) ≤ 1: nothing overflows, whatever exp's precision
+            double u = (xi * xi * xi * 0.044715 + xi) * 0.7978845608028654;
+            double e = TornadoMath.exp(-2.0 * TornadoMath.abs(u));
+            double sigma = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+            value = (float) (xi * sigma);
+        }
+        return value;
+    }
+
+    /** d·f'(x). */
+    static float backward(int kind, float d, float xi) {
+        float value;
+        if (kind == RELU) {
+            value = xi > 0f ? d : 0f;
+        } else if (kind == TANH) {
+            double e = TornadoMath.exp(-2.0 * TornadoMath.abs((double) xi));
+            double slope = 4.0 * e / ((1.0 + e) * (1.0 + e));
+            value = (float) (d * slope);
+        } else {
+            double xd = xi;
+            double u = (xd * xd * xd * 0.044715 + xd) * 0.7978845608028654;
+            double e = TornadoMath.exp(-2.0 * TornadoMath.abs(u));
+            double sigma = u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+            double rest = u >= 0 ? e / (1.0 + e) : 1.0 / (1.0 + e); // 1 − σ
+            double du = (xd * xd * (3.0 * 0.044715) + 1.0) * 0.7978845608028654;
+            double slope = 2.0 * xd * du * sigma * rest + sigma;
+            value = (float) (d * slope);
+        }
+        return value;
     }
 
     /** tanh in double: the odd series near 0 (where 1 − e cancels), sign(x)(1 − e)/(1 + e) elsewhere. */

@@ -2,6 +2,7 @@ package io.rkflow.tornado;
 
 import io.rkflow.kernels.Activation;
 import io.rkflow.kernels.FloatSlice;
+import io.rkflow.kernels.Fused;
 import io.rkflow.kernels.Task;
 import java.util.List;
 import uk.ac.manchester.tornado.api.GridScheduler;
@@ -32,6 +33,8 @@ final class Lowering {
     private DoubleArray rowHit;
     /** Stands in for an output passed through another output's array; never read or written. */
     private final FloatArray placeholder = new FloatArray(1);
+    /** A second placeholder, where two unused outputs of one task would otherwise share one array. */
+    private final FloatArray spare = new FloatArray(1);
 
     Lowering(String graphName, TaskGraph tg) {
         this.graphName = graphName;
@@ -54,14 +57,20 @@ final class Lowering {
     void declareScratch(List<Task> tasks) {
         int rows = 0;
         boolean reduces = false;
+        List<Task> all = new java.util.ArrayList<>(tasks);
         for (Task t : tasks) {
+            if (t instanceof Fused f) {
+                all.addAll(f.parts()); // a fused task may be lowered as its parts
+            }
+        }
+        for (Task t : all) {
             if (t instanceof Task.Reduce || t instanceof Task.RmsErrorNorm) {
                 reduces = true;
             } else if (t instanceof Task.SoftmaxCrossEntropy s) {
                 rows = Math.max(rows, s.rows());
             }
         }
-        tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, placeholder);
+        tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, placeholder, spare);
         if (reduces) {
             partials = new DoubleArray(ReductionKernels.MAX_GROUPS);
             tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, partials);
@@ -180,6 +189,7 @@ final class Lowering {
                 }
             }
             case Task.SoftmaxCrossEntropy t -> softmax(t);
+            case Fused t -> fused(t);
         }
     }
 
@@ -196,30 +206,127 @@ final class Lowering {
     }
 
     private void gemm(Task.Gemm t) {
+        gemm(t, GemmKernels.NONE, -1, null, null, null, false);
+    }
+
+    /**
+     * The tiled GEMM with an epilogue (see {@link GemmKernels}); {@code bias}, {@code x} and
+     * {@code y} are the epilogue's operands (null where it has none). False when the product is
+     * empty in k, which the caller then records as its parts.
+     */
+    private boolean gemm(Task.Gemm t, int epilogue, int kind, FloatSlice bias, FloatSlice x, FloatSlice y,
+            boolean yAccumulate) {
         int m = t.m();
         int n = t.n();
         if (m == 0 || n == 0) {
-            return;
+            return epilogue == GemmKernels.NONE; // nothing to compute; a fused part (a bias gradient) may still be
         }
         if (t.k() == 0) { // an empty inner product: C = 0, or C unchanged
+            if (epilogue != GemmKernels.NONE) {
+                return false;
+            }
             if (!t.accumulate()) {
                 tg.task(next(), ElementwiseKernels::fill, 0f, m * n, f(t.c()), t.c().offset());
             }
-            return;
+            return true;
         }
         int form = switch (t.form()) {
             case NN -> GemmKernels.NN;
             case NT -> GemmKernels.NT;
             case TN -> GemmKernels.TN;
         };
+        boolean yInC = y != null && f(y) == f(t.c());
+        int mode = GemmKernels.mode(form, t.accumulate() ? 1 : 0, epilogue, kind, yAccumulate ? 1 : 0, yInC ? 1 : 0);
         String name = next();
-        tg.task(name, GemmKernels::gemm, new KernelContext(), f(t.a()), t.a().offset(), f(t.b()), t.b().offset(), m, n,
-                t.k(), form, t.accumulate() ? 1 : 0, f(t.c()), t.c().offset());
+        tg.task(name, GemmKernels::gemm, new KernelContext(), f(t.a()), t.a().offset(), f(t.b()), t.b().offset(),
+                bias == null ? placeholder : f(bias), bias == null ? 0 : bias.offset(), x == null ? placeholder : f(x),
+                x == null ? 0 : x.offset(), m, n, t.k(), mode, f(t.c()), t.c().offset(),
+                y == null || yInC ? placeholder : f(y), y == null ? 0 : y.offset());
         int tile = GemmKernels.TILE;
-        WorkerGrid grid = new WorkerGrid2D(roundUp(n, tile), roundUp(m, tile));
+        int rows = epilogue == GemmKernels.BIAS_GRAD ? m + 1 : m; // row m sums B's columns
+        WorkerGrid grid = new WorkerGrid2D(roundUp(n, tile), roundUp(rows, tile));
         grid.setLocalWork(tile, tile, 1);
         grids.addWorkerGrid(graphName + "." + name, grid);
         hasGrids = true;
+        return true;
+    }
+
+    /**
+     * A fused kernel as one TornadoVM task where the device has one for its shape and layout, else
+     * its parts one by one (the same results, more kernels).
+     */
+    private void fused(Fused task) {
+        boolean one = switch (task) {
+            case Fused.DenseForward t -> gemm(t.gemm(), GemmKernels.BIAS,
+                    t.activation() == null ? -1 : activation(t.activation().kind()), t.bias().bias(), null,
+                    t.activation() == null ? null : t.activation().y(), false);
+            case Fused.GemmActivationBackward t -> gemm(t.gemm(), GemmKernels.BACKWARD, activation(t.activation().kind()),
+                    null, t.activation().x(), t.activation().dx(), false);
+            case Fused.GemmBiasGrad t -> t.gemm().m() > 0 && gemm(t.gemm(), GemmKernels.BIAS_GRAD, -1, null, null,
+                    t.bias().db(), t.bias().accumulate());
+            case Fused.OptimizerTail t -> tail(t);
+        };
+        if (!one) {
+            for (Task part : task.parts()) {
+                lower(part);
+            }
+        }
+    }
+
+    /** The optimizer's tail as one kernel (see {@link TailKernels}), or false where it needs its parts. */
+    private boolean tail(Fused.OptimizerTail t) {
+        Task.Combine comb = t.combine();
+        Task.Precondition pre = t.precondition();
+        Task.AccumulateSquares acc = t.accumulate();
+        int n = comb.out().length();
+        if (n == 0 || comb.count() >= 1 << 19) {
+            return false;
+        }
+        FloatSlice g = pre == null ? null : pre.g();
+        FloatSlice v = pre == null ? null : pre.v();
+        if (pre != null && (!pre.out().equals(pre.g()) || f(pre.v()) == f(pre.g()) || f(pre.v()) == f(comb.out())
+                || f(pre.g()) == f(comb.out()))) {
+            return false; // not in place, or outputs sharing an array
+        }
+        if (acc != null && acc.beta() != null && f(acc.beta()) != f(pre.delta())) {
+            return false; // δ and β in different arrays
+        }
+        int preStage = -1;
+        if (pre != null) {
+            for (int j = 0; j < comb.count(); j++) {
+                if (comb.stages().offset() + j * comb.stride() == g.offset() && f(comb.stages()) == f(g)) {
+                    preStage = j;
+                }
+            }
+        }
+        boolean xIsPre = pre != null && comb.x() != null && comb.x().equals(g);
+        FloatSlice x = comb.x() == null ? comb.stages() : comb.x();
+        FloatSlice scalars = pre == null ? comb.coeffs() : pre.delta();
+        int betaOff = acc != null && acc.beta() != null ? acc.beta().offset() : 0;
+        int mode = TailKernels.mode(comb.x() == null ? 0 : 1, acc == null ? 0 : acc.beta() == null ? 1 : 2,
+                pre == null ? 0 : 1, xIsPre ? 1 : 0, preStage, comb.count());
+        FloatArray gArray = g == null ? placeholder : f(g);
+        FloatArray vArray = v == null ? spare : f(v);
+        int go = g == null ? 0 : g.offset();
+        int vo = v == null ? 0 : v.offset();
+        if (t.check() == null) {
+            tg.task(next(), TailKernels::tail, f(x), x.offset(), f(comb.stages()), comb.stages().offset(),
+                    comb.stride(), f(comb.coeffs()), comb.coeffs().offset(), f(scalars), scalars.offset(), betaOff, mode,
+                    n, gArray, go, vArray, vo, f(comb.out()), comb.out().offset());
+            return true;
+        }
+        int groups = ReductionKernels.groups(n);
+        String pass1 = next();
+        tg.task(pass1, TailKernels::checked, new KernelContext(), f(x), x.offset(), f(comb.stages()),
+                comb.stages().offset(), comb.stride(), f(comb.coeffs()), comb.coeffs().offset(), f(scalars),
+                scalars.offset(), betaOff, mode, n, gArray, go, vArray, vo, f(comb.out()), comb.out().offset(),
+                partials);
+        grid(pass1, groups * ReductionKernels.LOCAL);
+        String pass2 = next();
+        tg.task(pass2, ReductionKernels::finish, new KernelContext(), partials, ReductionKernels.NON_FINITE, groups, n,
+                f(t.check().out()), t.check().out().offset());
+        grid(pass2, ReductionKernels.LOCAL);
+        return true;
     }
 
     private void softmax(Task.SoftmaxCrossEntropy t) {

@@ -3,12 +3,14 @@ package io.rkflow.tornado;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.DeviceChecks;
 import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.Plan;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
@@ -26,6 +28,8 @@ public final class TornadoVmDevice implements Device {
     private final String description;
     private final Set<TornadoVmPlan> plans = new LinkedHashSet<>();
     private long executions;
+    private long kernels;
+    private volatile Fusion fusion = Fusion.DEFAULT;
     private boolean closed;
     private boolean warned;
 
@@ -96,8 +100,24 @@ public final class TornadoVmDevice implements Device {
         return first;
     }
 
-    synchronized void executed() {
+    @Override
+    public synchronized long kernels() {
+        return kernels;
+    }
+
+    @Override
+    public Fusion fusion() {
+        return fusion;
+    }
+
+    @Override
+    public void fusion(Fusion level) {
+        this.fusion = Objects.requireNonNull(level, "fusion");
+    }
+
+    synchronized void executed(int planKernels) {
         executions++;
+        kernels += planKernels;
     }
 
     synchronized void closed(TornadoVmPlan plan) {

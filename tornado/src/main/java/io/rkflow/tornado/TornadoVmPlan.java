@@ -60,7 +60,8 @@ public final class TornadoVmPlan implements Plan {
         this.device = device;
         this.graph = graph;
         this.graphName = "rk" + PLANS.incrementAndGet();
-        for (Task task : graph.tasks()) {
+        List<Task> tasks = graph.kernelTasks();
+        for (Task task : tasks) {
             for (Operand op : task.operands()) {
                 Residency r = (Residency) op.buffer();
                 used.merge(r, op.access().writes(), Boolean::logicalOr);
@@ -88,9 +89,16 @@ public final class TornadoVmPlan implements Plan {
         if (!first.isEmpty()) {
             tg.transferToDevice(DataTransferMode.FIRST_EXECUTION, first.toArray());
         }
-        lowering.declareScratch(graph.tasks());
-        for (Task task : graph.tasks()) {
-            lowering.lower(task);
+        lowering.declareScratch(tasks);
+        try {
+            for (Task task : tasks) {
+                lowering.lower(task);
+            }
+        } catch (java.nio.BufferOverflowException e) { // TornadoVM records a graph into a fixed 8 KB buffer
+            throw new IllegalArgumentException("graph '" + graph.name() + "' is too large for one TornadoVM task graph: "
+                    + tasks.size() + " kernels at fusion level " + graph.fusion().label() + " (TornadoVM's 8 KB task"
+                    + " buffer holds about 160 kernels); compile it at fusion level full (--fusion full), or use a"
+                    + " smaller model or a method with fewer stages", e);
         }
         List<Object> back = new ArrayList<>();
         List<Object> onDemand = new ArrayList<>();
@@ -163,7 +171,7 @@ public final class TornadoVmPlan implements Plan {
                 throw new IllegalStateException("plan of graph '" + graph.name() + "' is closed");
             }
             if (plan == null) {
-                device.executed();
+                device.executed(kernels);
                 return;
             }
             boolean stale = false;
@@ -202,7 +210,7 @@ public final class TornadoVmPlan implements Plan {
                         + " kernels) on " + device.id() + ": " + e, e);
             }
             ranSinceFree = true;
-            device.executed();
+            device.executed(kernels);
             if (profiling) { // read at once: the profiler's numbers belong to the latest execution of any plan
                 TornadoProfilerResult p = last.getProfilerResult();
                 lastProfile = new Profile(p.getDeviceKernelTime(), p.getTotalTime(), p.getTotalBytesCopyIn(),

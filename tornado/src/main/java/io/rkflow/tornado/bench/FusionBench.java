@@ -1,12 +1,12 @@
 package io.rkflow.tornado.bench;
 
+import io.rkflow.kernels.Fusion;
 import io.rkflow.tornado.TornadoVmPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,55 +75,62 @@ public final class FusionBench {
         }
         Map<String, Double> wall = new LinkedHashMap<>();
         if (jmh) {
-            ChainedOptionsBuilder o = new OptionsBuilder().include(FusionBenchmark.class.getName() + "\\.")
-                    .param("device", device).param("model", model).param("batch", String.valueOf(batch))
-                    .param("optimizer", optimizer).param("n", String.valueOf(n)).param("s", String.valueOf(s))
-                    .forks(1).shouldFailOnError(true);
-            o = quick ? o.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
-                    .measurementTime(TimeValue.seconds(1))
-                    : o.warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
-                            .measurementTime(TimeValue.seconds(2));
-            Collection<RunResult> results = new Runner(o.build()).run();
-            for (RunResult r : results) {
-                String label = r.getParams().getBenchmark();
-                wall.put(label.substring(label.lastIndexOf('.') + 1), r.getPrimaryResult().getScore() / 1000.0);
-            }
+            // the whole step at every fusion level; the per-kernel plans and the combinations once
+            wall.putAll(jmh(device, model, batch, optimizer, n, s, quick, "stepOnePlan", "none", "epilogue", "full"));
+            wall.putAll(jmh(device, model, batch, optimizer, n, s, quick, "(stepPlanPerKernel|combineFused|combineUnfused)",
+                    "none"));
         }
         StringBuilder out = new StringBuilder();
-        try (StepFixture f = new StepFixture(device, model, batch, optimizer, n, s)) {
-            Measured one = measure(runs, () -> List.of(f.fused), f::runFused);
-            Measured per = measure(runs, () -> f.perKernel, f::runPerKernel);
-            Measured cf = measure(runs, () -> List.of(f.combineFused), f.combineFused::execute);
-            Measured cu = measure(runs, () -> List.of(f.combineUnfused), f.combineUnfused::execute);
-            out.append(String.format(Locale.ROOT, "TornadoVM fusion benchmark on %s (%s), %s %s%n", f.device.id(),
-                    f.device.description(), System.getProperty("java.vm.name"), Runtime.version()));
-            out.append(String.format(Locale.ROOT, "%nRK step: %s, batch %d, %s; wall = JMH average, profiled = "
-                    + "TornadoVM profiler on (%d executions)%n", model, batch, optimizer, runs));
-            out.append(String.format(Locale.ROOT, "| variant | executes/step | kernels | wall ms/step (JMH) | wall ms/step "
-                    + "(profiled) | device kernel ms/step | host↔device MB/step |%n|---|---|---|---|---|---|---|%n"));
-            out.append(row("one plan (fused step)", 1, f.fused.kernels(), wall.get("stepOnePlan"), one));
-            out.append(row("one plan per task", f.perKernel.size(), f.perKernel.stream().mapToInt(TornadoVmPlan::kernels)
-                    .sum(), wall.get("stepPlanPerKernel"), per));
-            double fusedBytes = (s + 2) * 4.0 * n;
-            double unfusedBytes = (2 + 3.0 * s) * 4.0 * n;
-            out.append(String.format(Locale.ROOT, "%nStage combination out = x + Σ c_j K_j, n = %d, s = %d (GB/s ="
-                    + " bytes the kernels must move / time)%n", n, s));
-            out.append(String.format(Locale.ROOT, "| variant | kernels | wall ms (JMH) | GB/s (JMH) | device kernel ms "
-                    + "| GB/s (kernel) |%n|---|---|---|---|---|---|%n"));
-            out.append(combineRow("fused", f.combineFused.kernels(), wall.get("combineFused"), cf, fusedBytes));
-            out.append(combineRow("unfused (copy + s axpby)", f.combineUnfused.kernels(), wall.get("combineUnfused"), cu,
-                    unfusedBytes));
-            out.append(String.format(Locale.ROOT, "%nDevice time per kernel of the step (profiler, one plan per task;"
-                    + " ms per step)%n| kernel | launches/step | device ms/step |%n|---|---|---|%n"));
-            Map<String, double[]> byKernel = new LinkedHashMap<>();
-            for (int i = 0; i < f.perKernel.size(); i++) {
-                double[] acc = byKernel.computeIfAbsent(f.perKernelNames.get(i), k -> new double[2]);
-                acc[0] += 1;
-                acc[1] += per.kernelNanosPerPlan.get(i) / 1e6;
+        out.append(String.format(Locale.ROOT, "TornadoVM fusion benchmark, %s %s%n", System.getProperty("java.vm.name"),
+                Runtime.version()));
+        out.append(String.format(Locale.ROOT, "%nRK step: %s, batch %d, %s; wall = JMH average, profiled = "
+                + "TornadoVM profiler on (%d executions)%n", model, batch, optimizer, runs));
+        out.append(String.format(Locale.ROOT, "| variant | fusion | executes/step | kernels | wall ms/step (JMH) | wall "
+                + "ms/step (profiled) | device kernel ms/step | host↔device MB/step |%n|---|---|---|---|---|---|---|---|%n"));
+        StringBuilder perKernelTables = new StringBuilder();
+        String description = null;
+        for (Fusion level : Fusion.values()) {
+            boolean perTask = level == Fusion.NONE || level == Fusion.FULL;
+            try (StepFixture f = new StepFixture(device, level, perTask, model, batch, optimizer, n, s)) {
+                description = f.device.id() + " (" + f.device.description() + ")";
+                Measured one = measure(runs, () -> List.of(f.fused), f::runFused);
+                out.append(row("one plan (whole step)", level, 1, f.fused.kernels(),
+                        wall.get("stepOnePlan@" + level.label()), one));
+                if (!perTask) {
+                    continue;
+                }
+                Measured per = measure(runs, () -> f.perKernel, f::runPerKernel);
+                if (level == Fusion.NONE) {
+                    out.append(row("one plan per kernel", level, f.perKernel.size(), f.perKernel.stream()
+                            .mapToInt(TornadoVmPlan::kernels).sum(), wall.get("stepPlanPerKernel@none"), per));
+                    Measured cf = measure(runs, () -> List.of(f.combineFused), f.combineFused::execute);
+                    Measured cu = measure(runs, () -> List.of(f.combineUnfused), f.combineUnfused::execute);
+                    double fusedBytes = (s + 2) * 4.0 * n;
+                    double unfusedBytes = (2 + 3.0 * s) * 4.0 * n;
+                    perKernelTables.append(String.format(Locale.ROOT, "%nStage combination out = x + Σ c_j K_j, n = %d,"
+                            + " s = %d (GB/s = bytes the kernels must move / time)%n", n, s));
+                    perKernelTables.append(String.format(Locale.ROOT, "| variant | kernels | wall ms (JMH) | GB/s (JMH) |"
+                            + " device kernel ms | GB/s (kernel) |%n|---|---|---|---|---|---|%n"));
+                    perKernelTables.append(combineRow("fused", f.combineFused.kernels(), wall.get("combineFused@none"),
+                            cf, fusedBytes));
+                    perKernelTables.append(combineRow("unfused (copy + s axpby)", f.combineUnfused.kernels(),
+                            wall.get("combineUnfused@none"), cu, unfusedBytes));
+                }
+                perKernelTables.append(String.format(Locale.ROOT, "%nDevice time per kernel type of the step at fusion"
+                        + " %s (profiler, one plan per kernel; ms per step)%n| kernel | launches/step | device ms/step |"
+                        + "%n|---|---|---|%n", level.label()));
+                Map<String, double[]> byKernel = new LinkedHashMap<>();
+                for (int i = 0; i < f.perKernel.size(); i++) {
+                    double[] acc = byKernel.computeIfAbsent(f.perKernelNames.get(i), k -> new double[2]);
+                    acc[0] += f.perKernel.get(i).kernels();
+                    acc[1] += per.kernelNanosPerPlan.get(i) / 1e6;
+                }
+                byKernel.forEach((k, v) -> perKernelTables.append(String.format(Locale.ROOT, "| %s | %d | %.3f |%n",
+                        k, (int) v[0], v[1])));
             }
-            byKernel.forEach((k, v) -> out.append(String.format(Locale.ROOT, "| %s | %d | %.3f |%n", k, (int) v[0],
-                    v[1])));
         }
+        out.insert(0, "device " + description + "\n");
+        out.append(perKernelTables);
         System.out.print(out);
         Path file = Path.of("bench-results", "tornado-fusion.txt");
         Files.createDirectories(file.getParent());
@@ -163,10 +170,30 @@ public final class FusionBench {
         return new Measured((double) wallSum / runs, kernel / runs, bytes / runs, per);
     }
 
-    private static String row(String name, int executes, int kernels, Double jmhMs, Measured m) {
-        return String.format(Locale.ROOT, "| %s | %d | %d | %s | %.3f | %.3f | %.2f |%n", name, executes, kernels,
-                jmhMs == null ? "-" : String.format(Locale.ROOT, "%.3f", jmhMs), m.wallNanos / 1e6, m.kernelNanos / 1e6,
-                m.bytes / 1e6);
+    private static String row(String name, Fusion level, int executes, int kernels, Double jmhMs, Measured m) {
+        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %.3f | %.3f | %.2f |%n", name, level.label(),
+                executes, kernels, jmhMs == null ? "-" : String.format(Locale.ROOT, "%.3f", jmhMs), m.wallNanos / 1e6,
+                m.kernelNanos / 1e6, m.bytes / 1e6);
+    }
+
+    /** JMH wall times in ms, keyed benchmark@fusion, of the benchmarks matching {@code methods} at {@code levels}. */
+    private static Map<String, Double> jmh(String device, String model, int batch, String optimizer, int n, int s,
+            boolean quick, String methods, String... levels) throws RunnerException {
+        ChainedOptionsBuilder o = new OptionsBuilder().include(FusionBenchmark.class.getName() + "\\." + methods + "$")
+                .param("device", device).param("model", model).param("batch", String.valueOf(batch))
+                .param("optimizer", optimizer).param("n", String.valueOf(n)).param("s", String.valueOf(s))
+                .param("fusion", levels).forks(1).shouldFailOnError(true);
+        o = quick ? o.warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+                .measurementTime(TimeValue.seconds(1))
+                : o.warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
+                        .measurementTime(TimeValue.seconds(2));
+        Map<String, Double> wall = new LinkedHashMap<>();
+        for (RunResult r : new Runner(o.build()).run()) {
+            String label = r.getParams().getBenchmark();
+            wall.put(label.substring(label.lastIndexOf('.') + 1) + "@" + r.getParams().getParam("fusion"),
+                    r.getPrimaryResult().getScore() / 1000.0);
+        }
+        return wall;
     }
 
     private static String combineRow(String name, int kernels, Double jmhMs, Measured m, double bytes) {

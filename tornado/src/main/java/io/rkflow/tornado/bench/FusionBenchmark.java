@@ -1,5 +1,6 @@
 package io.rkflow.tornado.bench;
 
+import io.rkflow.kernels.Fusion;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -11,7 +12,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Wall time of an RK step as one plan or one plan per kernel, and of the stage combination fused or not. */
+/**
+ * Wall time of an RK step as one plan (at a fusion level) or one plan per kernel, and of the stage
+ * combination fused or not. {@link FusionBench} runs {@link #stepOnePlan} at every level and the
+ * others at level none.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -35,11 +40,15 @@ public class FusionBenchmark {
     @Param({"4"})
     public int s;
 
+    @Param({"none", "epilogue", "full"})
+    public String fusion;
+
     private StepFixture fixture;
 
     @Setup
-    public void setup() {
-        fixture = new StepFixture(device, model, batch, optimizer, n, s);
+    public void setup(org.openjdk.jmh.infra.BenchmarkParams params) {
+        boolean perTask = params.getBenchmark().endsWith("stepPlanPerKernel");
+        fixture = new StepFixture(device, Fusion.parse(fusion), perTask, model, batch, optimizer, n, s);
     }
 
     @Benchmark

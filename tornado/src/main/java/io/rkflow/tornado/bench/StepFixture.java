@@ -3,6 +3,7 @@ package io.rkflow.tornado.bench;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.Plan;
 import io.rkflow.kernels.Task;
@@ -17,8 +18,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One RK step of MLP training on a TornadoVM device, two ways: the optimizer's own plan (the whole
- * step, one execution), and the same recorded tasks as one plan per task, executed in order. Also
+ * One RK step of MLP training on a TornadoVM device at a fusion level, two ways: the optimizer's
+ * own plan (the whole step, one execution), and the same kernels (the recording after the fusion
+ * pass) as one plan per kernel, executed in order (only when asked for: 60 to 90 plans). Also
  * the stage combination out = x + Σ c_j K_j fused (one kernel) and unfused (a copy and s axpby
  * kernels), each one plan.
  */
@@ -32,13 +34,15 @@ final class StepFixture implements AutoCloseable {
     final TornadoVmPlan combineFused;
     final TornadoVmPlan combineUnfused;
 
-    StepFixture(String deviceId, String model, int batch, String optimizerSpec, int n, int s) {
+    StepFixture(String deviceId, Fusion fusion, boolean perTask, String model, int batch, String optimizerSpec, int n,
+            int s) {
         Device d = Devices.open(deviceId);
         if (!(d instanceof TornadoVmDevice t)) {
             d.close();
             throw new IllegalArgumentException("--device " + deviceId + " is not a TornadoVM device");
         }
         device = t;
+        device.fusion(fusion);
         MlpSpec spec = MlpSpec.parse(model);
         Mlp mlp = new Mlp(device, spec, batch, 1);
         SplittableRandom random = new SplittableRandom(1);
@@ -67,8 +71,8 @@ final class StepFixture implements AutoCloseable {
         }
         fused = step;
         int i = 0;
-        for (Task task : step.graph().tasks()) {
-            Graph g = device.graph("kernel " + i++ + " " + task.kernel()).add(task);
+        for (Task task : perTask ? step.graph().kernelTasks() : List.<Task>of()) {
+            Graph g = device.graph("kernel " + i++ + " " + task.kernel()).add(task).fusion(Fusion.NONE);
             perKernel.add((TornadoVmPlan) g.compile());
             perKernelNames.add(task.kernel());
         }
