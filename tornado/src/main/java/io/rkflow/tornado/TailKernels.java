@@ -46,26 +46,15 @@ final class TailKernels {
         int preStage = ((mode >> 5) & 127) - 1;
         int count = mode >> 12;
         for (@Parallel int i = 0; i < n; i++) {
-            float gp = 0f;
-            if (pre == 1) {
-                float gi = g.get(go + i);
-                float vi = v.get(vo + i);
-                if (acc != 0) {
-                    vi = ElementwiseKernels.squared(acc == 2 ? 1 : 0, vi, gi, acc == 2 ? s.get(betaOff) : 1f);
-                    if (vo >= 0) {
-                        v.set(vo + i, vi);
-                    }
-                }
-                gp = ElementwiseKernels.preconditioned(gi, vi, s.get(deltaOff));
-                if (go >= 0) {
-                    g.set(go + i, gp);
-                }
+            float gi = pre == 1 ? g.get(go + i) : 0f;
+            float vi = pre == 1 ? accumulated(acc, v.get(vo + i), gi, s, betaOff) : 0f;
+            float gp = pre == 1 ? ElementwiseKernels.preconditioned(gi, vi, s.get(deltaOff)) : 0f;
+            float sum = combined(x, xo, k, ko, stride, c, co, hasX, xIsPre, preStage, count, gp, i);
+            if (vo >= 0 && acc != 0) {
+                v.set(vo + i, vi);
             }
-            float k0 = preStage == 0 ? gp : k.get(ko + i);
-            float sum = hasX == 1 ? (xIsPre == 1 ? gp : x.get(xo + i)) + c.get(co) * k0 : c.get(co) * k0;
-            for (int j = 1; j < count; j++) {
-                float kj = preStage == j ? gp : k.get(ko + j * stride + i);
-                sum += c.get(co + j) * kj;
+            if (go >= 0 && pre == 1) {
+                g.set(go + i, gp);
             }
             if (oo >= 0) {
                 out.set(oo + i, sum);
@@ -87,26 +76,15 @@ final class TailKernels {
         double[] loc = ctx.allocateDoubleLocalArray(ReductionKernels.LOCAL);
         double flag = 0.0;
         for (int i = ctx.globalIdx; i < n; i += ctx.globalGroupSizeX) {
-            float gp = 0f;
-            if (pre == 1) {
-                float gi = g.get(go + i);
-                float vi = v.get(vo + i);
-                if (acc != 0) {
-                    vi = ElementwiseKernels.squared(acc == 2 ? 1 : 0, vi, gi, acc == 2 ? s.get(betaOff) : 1f);
-                    if (vo >= 0) {
-                        v.set(vo + i, vi);
-                    }
-                }
-                gp = ElementwiseKernels.preconditioned(gi, vi, s.get(deltaOff));
-                if (go >= 0) {
-                    g.set(go + i, gp);
-                }
+            float gi = pre == 1 ? g.get(go + i) : 0f;
+            float vi = pre == 1 ? accumulated(acc, v.get(vo + i), gi, s, betaOff) : 0f;
+            float gp = pre == 1 ? ElementwiseKernels.preconditioned(gi, vi, s.get(deltaOff)) : 0f;
+            float sum = combined(x, xo, k, ko, stride, c, co, hasX, xIsPre, preStage, count, gp, i);
+            if (vo >= 0 && acc != 0) {
+                v.set(vo + i, vi);
             }
-            float k0 = preStage == 0 ? gp : k.get(ko + i);
-            float sum = hasX == 1 ? (xIsPre == 1 ? gp : x.get(xo + i)) + c.get(co) * k0 : c.get(co) * k0;
-            for (int j = 1; j < count; j++) {
-                float kj = preStage == j ? gp : k.get(ko + j * stride + i);
-                sum += c.get(co + j) * kj;
+            if (go >= 0 && pre == 1) {
+                g.set(go + i, gp);
             }
             if (oo >= 0) {
                 out.set(oo + i, sum);
@@ -126,5 +104,22 @@ final class TailKernels {
         if (lid == 0) {
             part.set(ctx.groupIdx, loc[0]);
         }
+    }
+
+    /** v after the accumulator (acc 1: + g², 2: the EMA with β at betaOff), or v itself (acc 0). */
+    private static float accumulated(int acc, float old, float gi, FloatArray s, int betaOff) {
+        return acc == 0 ? old : ElementwiseKernels.squared(acc == 2 ? 1 : 0, old, gi, acc == 2 ? s.get(betaOff) : 1f);
+    }
+
+    /** Element i of x + Σ_j c_j K_j (or Σ_j c_j K_j), with g' standing in for stage preStage (and x if xIsPre). */
+    private static float combined(FloatArray x, int xo, FloatArray k, int ko, int stride, FloatArray c, int co,
+            int hasX, int xIsPre, int preStage, int count, float gp, int i) {
+        float k0 = preStage == 0 ? gp : k.get(ko + i);
+        float sum = hasX == 1 ? (xIsPre == 1 ? gp : x.get(xo + i)) + c.get(co) * k0 : c.get(co) * k0;
+        for (int j = 1; j < count; j++) {
+            float kj = preStage == j ? gp : k.get(ko + j * stride + i);
+            sum += c.get(co + j) * kj;
+        }
+        return sum;
     }
 }
