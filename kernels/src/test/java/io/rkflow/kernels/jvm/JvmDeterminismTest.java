@@ -136,8 +136,10 @@ class JvmDeterminismTest {
 
     /**
      * The plan and its inputs: a stage combination, an Adam step, every reduction, three GEMMs,
-     * bias add and gradient, GELU forward and backward, and softmax cross-entropy. Every input is
-     * rewritten before each execution, so executions must repeat exactly.
+     * bias add and gradient, GELU forward and backward, and softmax cross-entropy, and (compiled at
+     * the default fusion level) every fused kernel: a dense forward, an input gradient with the
+     * activation's backward, a weight gradient with its bias gradient, and an optimizer tail.
+     * Every input is rewritten before each execution, so executions must repeat exactly.
      */
     private static final class Workload implements AutoCloseable {
 
@@ -173,6 +175,14 @@ class JvmDeterminismTest {
             FloatBuffer db = output(device, "db", P);
             FloatBuffer da = output(device, "da", M * K);
             FloatBuffer dw = output(device, "dw", K * P);
+            FloatBuffer g2 = input(device, "g2", N, random);
+            FloatBuffer v2 = input(device, "v2", N, random);
+            FloatBuffer theta2 = input(device, "theta2", N, random);
+            FloatBuffer da2 = output(device, "da2", M * K);
+            FloatBuffer dx2 = output(device, "dx2", M * K);
+            FloatBuffer dw2 = output(device, "dw2", K * P);
+            FloatBuffer db2 = output(device, "db2", P);
+            FloatBuffer flag = output(device, "flag", 1);
 
             Graph graph = device.graph("determinism")
                     .combine(point.all(), theta.all(), stages.all(), N, STAGES, coeffs.all())
@@ -191,8 +201,22 @@ class JvmDeterminismTest {
                     .gemm(GemmForm.NT, M, K, P, da.all(), dc.all(), b.all(), false)
                     .gemm(GemmForm.TN, K, P, M, dw.all(), a.all(), dc.all(), false)
                     .gemm(GemmForm.TN, K, P, M, dw.all(), a.all(), dc.all(), true)
+                    .gemm(GemmForm.NT, M, K, P, da2.all(), dc.all(), b.all(), false)
+                    .activationBackward(Activation.GELU, dx2.all(), da2.all(), a.all())
+                    .gemm(GemmForm.TN, K, P, M, dw2.all(), a.all(), dc.all(), false)
+                    .biasGrad(db2.all(), dc.all(), M, P, false)
+                    .accumulateSquares(v2.all(), g2.all())
+                    .precondition(g2.all(), g2.all(), v2.all(), tol.at(1))
+                    .combine(theta2.all(), theta2.all(), g2.all(), N, 1, coeffs.at(0))
+                    .nonFinite(flag.at(0), theta2.all())
                     .adam(theta.all(), m.all(), v.all(), point.all(), adam.all());
+            if (graph.kernelTasks().stream().filter(t -> t instanceof io.rkflow.kernels.Fused).count() != 4) {
+                throw new AssertionError("the workload should compile to four fused kernels: " + graph.kernelTasks());
+            }
             outputs.add(theta);
+            outputs.add(theta2);
+            outputs.add(v2);
+            outputs.add(g2);
             outputs.add(m);
             outputs.add(v);
             plan = graph.compile();
@@ -200,7 +224,7 @@ class JvmDeterminismTest {
 
         private FloatBuffer input(Device device, String name, int n, SplittableRandom random) {
             FloatBuffer buffer = device.allocFloat(name, n);
-            inputs.put(buffer, randomFloats(random, n, name.equals("v") ? 0 : -1, 1));
+            inputs.put(buffer, randomFloats(random, n, name.startsWith("v") ? 0 : -1, 1));
             return buffer;
         }
 
