@@ -9,8 +9,8 @@ import java.util.Locale;
  * How much a graph is fused when it is compiled: a pass over the recorded tasks, the same on
  * every device, that rewrites chains of consecutive catalogue tasks into the {@link Fused}
  * kernels that do their work in one pass (in the manner of XLA's and TVM's operator fusion).
- * Every level computes the same results within the conformance bounds; on the JVM device the
- * fused kernels are bit-identical to their chains except where noted on a kernel.
+ * Every level computes the same results within the conformance bounds; the JVM device's fused
+ * kernels do the arithmetic of the chains they replace, so there every level gives the same bits.
  * <ul>
  *   <li>{@link #NONE}: every recorded task is its own kernel;</li>
  *   <li>{@link #EPILOGUE}: GEMMs absorb what follows them element for element: the bias and the

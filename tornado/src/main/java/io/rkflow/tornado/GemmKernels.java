@@ -12,8 +12,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
  * <p>An epilogue (an int, so it folds away) does what the fused kernels add to the product, on the
  * element just computed: {@link #BIAS} adds bias[col] and, for an activation {@code kind} ≥ 0, writes
  * y = f(C); {@link #BACKWARD} writes y = C·f'(x) (an activation's backward); {@link #BIAS_GRAD}
- * runs one more row of work-items, row m, whose item col writes y[col] (+)= Σ_p B[p][col] in double
- * (the bias gradient beside Xᵀ·dZ). Each is the arithmetic of the separate kernels. {@code yInC == 1}:
+ * runs one more row of work-items, row m, whose item col writes y[col] (+)= Σ_p B[p][col], summed in
+ * double from the staged tiles of B as they pass (the bias gradient beside Xᵀ·dZ). Each is the arithmetic of the separate kernels. {@code yInC == 1}:
  * y lies in C's array and is written through {@code c} (y is then a placeholder).
  */
 final class GemmKernels {
@@ -55,6 +55,7 @@ final class GemmKernels {
         float[] tileA = ctx.allocateFloatLocalArray(TILE * TILE);
         float[] tileB = ctx.allocateFloatLocalArray(TILE * TILE);
         float acc = 0f;
+        double columnSum = 0.0; // row m of the bias-gradient epilogue: Σ_p B[p][col], p ascending
         int steps = (k + TILE - 1) / TILE;
         for (int t = 0; t < steps; t++) {
             int ka = t * TILE + tx; // A's column (the k index) this item loads
@@ -72,6 +73,11 @@ final class GemmKernels {
             ctx.localBarrier();
             for (int p = 0; p < TILE; p++) {
                 acc += tileA[ty * TILE + p] * tileB[p * TILE + tx];
+            }
+            if (epilogue == BIAS_GRAD && row == m) { // a fixed-length loop over the staged tile, not over k
+                for (int p = 0; p < TILE; p++) {
+                    columnSum += tileB[p * TILE + tx];
+                }
             }
             ctx.localBarrier();
         }
@@ -93,13 +99,9 @@ final class GemmKernels {
                 }
             }
         } else if (epilogue == BIAS_GRAD && row == m && col < n) {
-            double s = 0.0;
-            for (int p = 0; p < k; p++) {
-                s += b.get(bo + p * n + col);
-            }
             int yi = yo + col;
             float old = yAccumulate == 1 ? (yInC == 1 ? c.get(yi) : y.get(yi)) : 0f;
-            float w = yAccumulate == 1 ? (float) (old + s) : (float) s;
+            float w = yAccumulate == 1 ? (float) (old + columnSum) : (float) columnSum;
             if (yInC == 1) {
                 c.set(yi, w);
             } else {
