@@ -23,14 +23,28 @@ import jdk.incubator.vector.FloatVector;
 public final class JvmDevice implements Device {
 
     private final WorkerPool pool;
+    private final GemmKernel gemmKernel;
     private final Scratch scratch = new Scratch();
     private volatile boolean closed;
     private long executions; // guarded by this: plans execute synchronized on the device
     private long kernels;    // guarded by this
     private volatile Fusion fusion = Fusion.DEFAULT;
 
-    /** A JVM device with {@code threads} worker threads (the calling thread counts as one). */
+    /**
+     * A JVM device with {@code threads} worker threads (the calling thread counts as one) and the
+     * GEMM of {@link GemmKernel#configured()}: the one forced by system property
+     * {@value GemmKernel#PROPERTY}, else {@link GemmKernel#AUTO}.
+     */
     public JvmDevice(int threads) {
+        this(threads, GemmKernel.configured());
+    }
+
+    /**
+     * A JVM device with {@code threads} worker threads whose GEMM runs {@code gemmKernel}: one
+     * tile, or the thin path, for every product, or {@link GemmKernel#AUTO}.
+     */
+    public JvmDevice(int threads, GemmKernel gemmKernel) {
+        this.gemmKernel = java.util.Objects.requireNonNull(gemmKernel, "gemmKernel");
         this.pool = new WorkerPool(threads);
     }
 
@@ -39,9 +53,26 @@ public final class JvmDevice implements Device {
         return Integer.getInteger("rkflow.threads", Runtime.getRuntime().availableProcessors());
     }
 
-    static String describe(int threads) {
+    static String describe(int threads, GemmKernel gemmKernel) {
         return "pure Java, " + threads + (threads == 1 ? " thread" : " threads") + ", "
-                + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors, Java " + Runtime.version().feature();
+                + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors, GEMM " + gemmKernel.summary()
+                + ", Java " + Runtime.version().feature();
+    }
+
+    /**
+     * What the JVM device makes of this machine, for benchmark reports: the preferred vector
+     * width, the vector registers it assumes ({@link GemmKernel#vectorRegisters()}) and the GEMM
+     * of {@link GemmKernel#configured()}.
+     */
+    public static String describeMachine() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors (" + FloatVector.SPECIES_PREFERRED.length()
+                + " floats), " + GemmKernel.vectorRegisters() + " vector registers assumed; GEMM "
+                + GemmKernel.configured().describe();
+    }
+
+    /** How this device computes GEMM. */
+    public GemmKernel gemmKernel() {
+        return gemmKernel;
     }
 
     public int threads() {
@@ -55,7 +86,7 @@ public final class JvmDevice implements Device {
 
     @Override
     public String description() {
-        return describe(pool.threads());
+        return describe(pool.threads(), gemmKernel);
     }
 
     @Override
@@ -117,8 +148,8 @@ public final class JvmDevice implements Device {
         };
     }
 
-    private JvmGemm gemm(Task.Gemm t, JvmGemm.Epilogue epilogue) {
-        return new JvmGemm(pool, scratch, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
+    private Step gemm(Task.Gemm t, JvmGemm.Epilogue epilogue) {
+        return JvmGemm.create(pool, scratch, gemmKernel, t.form(), t.m(), t.n(), t.k(), t.accumulate(),
                 array(t.c().buffer()), t.c().offset(), array(t.a().buffer()), t.a().offset(),
                 array(t.b().buffer()), t.b().offset(), epilogue);
     }

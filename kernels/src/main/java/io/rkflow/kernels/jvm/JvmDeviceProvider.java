@@ -12,7 +12,7 @@ public final class JvmDeviceProvider implements DeviceProvider {
 
     @Override
     public List<DeviceInfo> available() {
-        return List.of(new DeviceInfo("jvm", JvmDevice.describe(JvmDevice.defaultThreads())));
+        return List.of(new DeviceInfo("jvm", JvmDevice.describe(JvmDevice.defaultThreads(), GemmKernel.configured())));
     }
 
     @Override

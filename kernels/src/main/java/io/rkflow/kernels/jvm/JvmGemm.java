@@ -3,73 +3,91 @@ package io.rkflow.kernels.jvm;
 import io.rkflow.kernels.GemmForm;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision GEMM on the JVM device: C = op(A)·op(B), or C += op(A)·op(B) when
  * {@code accumulate}, with all matrices row major and C m × n (see {@link GemmForm}), so that
- * c_ij = (c_ij or 0) + Σ_p a_ip·b_pj with the sum taken over p = 0, 1, …, k-1.
+ * c_ij = (c_ij or 0) + Σ_p a_ip·b_pj with the sum taken over p = 0, 1, …, k-1. One algorithm
+ * (this class, the blocked path) with a micro-tile chosen per machine, after BLIS, and a thin
+ * path ({@link ThinGemm}) for products with few columns; {@link #create} picks one by the
+ * {@link GemmKernel} choice and the shape.
  *
- * <p><b>Blocking.</b> The inner loop is one MR × NR register-blocked micro-kernel ({@code MR} = 8
- * rows, {@code NR} = two vectors of columns, 16 accumulator vectors in locals): per k step it
- * loads one row of a packed B panel, broadcasts each of the MR elements of a packed A column and
- * fused-multiply-adds. Operands are packed so that the kernel reads both sequentially: op(A) into
- * row panels (element (r, p) at p·MR + r), op(B) into column panels (element (p, q) at p·NR + q),
- * both split into k-blocks of at most {@code KC}; packing also resolves the transposed layouts
- * (Aᵀ of TN, Bᵀ of NT), so the same kernel serves every form. C is cut into fixed chunks of
- * mc rows × {@code NC} columns (mc depends on the shape only); a chunk walks its k-blocks, then
- * its row panels (an MR × KC panel of A stays in L1), then its column panels (the KC × NC block
- * of B stays in L2). An operand block used by several chunks (A when there are several column
+ * <p><b>Blocking.</b> The inner loop is one MR × NR register-blocked micro-kernel of the
+ * {@link GemmKernel} tile (MR rows × NR = vectors·VL columns, MR·vectors accumulators in
+ * locals, see {@link MicroKernels}): per k step it loads one row of a packed B panel, broadcasts
+ * each of the MR elements of a packed A column and fused-multiply-adds. Operands are packed so
+ * that the kernel reads both sequentially: op(A) into row panels (element (r, p) at p·MR + r),
+ * op(B) into column panels (element (p, q) at p·NR + q), both cut into k-blocks of equal depth
+ * (k split evenly into blocks of at most the tile's kc); packing also resolves the transposed
+ * layouts (Aᵀ of TN, Bᵀ of NT), so the same kernel serves every form. C is cut into fixed chunks
+ * of mc rows × NC columns (mc depends on the shape only); a chunk walks its k-blocks, then its
+ * row panels (an MR × kc panel of A stays in L1), then its column panels (the kc × NC block of B
+ * stays in L2). An operand block used by several chunks (A when there are several column
  * strips, B when there are several row blocks) is packed once per run in a first parallel phase;
  * otherwise each chunk packs it per k-block into its worker's scratch, where it is used at once.
  *
- * <p><b>Determinism.</b> Every element of C is one chain of float fused multiply-adds over p in
- * ascending order, c ← fma(a_ip, b_pj, c), started from 0 (or from the old c_ij when
- * accumulating). Vector lanes of {@code fma} round exactly like {@link Math#fma}; between
- * k-blocks the running value is stored in C as a float and reloaded unchanged; edge tiles run the
- * same micro-kernel on a zero-padded copy of the tile, and padding rows or columns of the packed
- * operands only feed lanes that are never stored. So the arithmetic of an element depends on
- * neither the tiling nor the thread that computes it, and results are bit-identical for every
- * thread count and run.
+ * <p><b>Determinism.</b> What a product computes depends on its shape (form, m, n, k,
+ * accumulate), the {@link GemmKernel} choice and the vector length VL of the machine, never on
+ * the thread count, the timing or the run:
+ * <ul>
+ *   <li>Blocked path (every tile) and the thin path's COLUMNS variant (TN): every element of C is
+ *       one chain of float fused multiply-adds over p in ascending order, c ← fma(a_ip, b_pj, c),
+ *       started from 0 (or from the old c_ij when accumulating). Vector lanes of {@code fma} round
+ *       exactly like {@link Math#fma}; between k-blocks the running value is stored in C as a
+ *       float and reloaded unchanged; edge tiles run the same micro-kernel on a zero-padded copy,
+ *       and padding rows or columns of packed operands only feed lanes that are never stored. So
+ *       these give the same bits for every tile, every k-blocking, and on every machine.</li>
+ *   <li>Thin path's DOT variant (NN, NT): VL interleaved fma chains per element, their lanes added
+ *       pairwise, then the last k mod VL terms (see {@link ThinGemm}): the same bits for a given
+ *       VL, rounded differently from the chain above.</li>
+ *   <li>{@link GemmKernel#AUTO} takes the thin path when n ≤ {@link #THIN_COLUMNS} (3·VL), the
+ *       machine's tile otherwise: so under AUTO an NN or NT product with few columns rounds like
+ *       DOT, every other like the single chain.</li>
+ * </ul>
+ * Chunk boundaries, which the {@link Epilogue} sees, depend on the shape, the choice and VL only.
  */
 final class JvmGemm implements Step {
 
     /**
      * Work on a finished region of C, rows [i0, i1) × columns [j0, j1): run by the thread that
      * computed the region, right after its last k-block, while it is still in cache (a fused
-     * bias and activation, an activation's backward). Regions are the fixed chunks of C, so what
-     * an epilogue computes does not depend on the thread count either.
+     * bias and activation, an activation's backward). Every path calls it exactly once per chunk
+     * of C, and the chunks cover C without overlap, so every element is passed exactly once,
+     * after its final value is stored (when k = 0, once over all of C, after it is zeroed or
+     * left as it is). Regions are the fixed chunks of C, so what an epilogue computes does not
+     * depend on the thread count either.
      */
     @FunctionalInterface
     interface Epilogue {
         void apply(int i0, int i1, int j0, int j1);
     }
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int VL = F.length();
-    /** Rows of the micro-kernel tile. */
-    private static final int MR = 8;
-    /** Columns of the micro-kernel tile: two vectors. */
-    private static final int NR = 2 * VL;
-    /** Depth of a k-block. */
-    private static final int KC = 256;
-    /** Columns of a chunk (a multiple of NR): its KC × NC block of packed B stays in L2. */
-    private static final int NC = 4 * NR;
+    private static final int VL = FloatVector.SPECIES_PREFERRED.length();
     /** Multiply-adds per chunk below which a run is not split further. */
-    private static final long MIN_CHUNK_WORK = 1 << 17;
+    static final long MIN_CHUNK_WORK = 1 << 17;
     /** Chunks a run aims for when it is large enough. */
-    private static final int MAX_CHUNKS = 8;
+    static final int MAX_CHUNKS = 8;
     /** Elements of A packed per chunk below which packing is not split further. */
-    private static final int MIN_PACK_WORK = 1 << 14;
+    static final int MIN_PACK_WORK = 1 << 14;
+    /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path. */
+    static final int THIN_COLUMNS = 3 * VL;
+    /** Rows of a transposed operand copied per block. */
+    private static final int TRANSPOSE_ROWS = 16;
 
     private final WorkerPool pool;
+    private final GemmKernel kernel;
+    /**
+     * The micro-tile MR × NR = rows × vectors·VL, the k-block depth (k split evenly into blocks of
+     * at most the tile's kc) and the chunk width NC (a multiple of NR).
+     */
+    private final int mr, nr, kb, nc;
     private final GemmForm form;
     private final int m, n, k;
     private final boolean accumulate;
     private final float[] c, a, b;
     private final int cOff, aOff, bOff;
     private final int mPad, nPad;
-    /** C is cut into rowBlocks × strips chunks of mc × NC. */
+    /** C is cut into rowBlocks × strips chunks of mc × nc. */
     private final int rowBlocks, mc, strips;
     /**
      * Whether op(A) (used by every strip) and op(B) (used by every row block) are packed once, in
@@ -88,7 +106,7 @@ final class JvmGemm implements Step {
     private final float[][] aLocal;
     /** Per worker, one k-block of a chunk's strip of packed B (panel at j at (j - j0)·kc), when not sharedB. */
     private final float[][] bLocal;
-    /** Per worker, an MR × NR tile for the edges of C. */
+    /** Per worker, an mr × nr tile for the edges of C. */
     private final float[][] edge;
     /** Scratch slots: A, B, then per worker A-local, B-local and edge. */
     private static final int SLOT_A = 0;
@@ -97,16 +115,52 @@ final class JvmGemm implements Step {
     private final WorkerPool.Body packBody = this::pack;
     private final WorkerPool.Body tileBody = this::tile;
 
-    JvmGemm(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate,
-            float[] c, int cOff, float[] a, int aOff, float[] b, int bOff) {
-        this(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, null);
+    /**
+     * The GEMM C (+)= op(A)·op(B) by {@code kernel}'s path, whose chunks of C each end with
+     * {@code epilogue} (null: none).
+     */
+    static Step create(WorkerPool pool, Scratch scratch, GemmKernel kernel, GemmForm form, int m, int n, int k,
+                       boolean accumulate, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                       Epilogue epilogue) {
+        if (m == 0 || n == 0) {
+            return () -> { };
+        }
+        if (k == 0) {
+            return () -> {
+                if (!accumulate) {
+                    Arrays.fill(c, cOff, cOff + m * n, 0f);
+                }
+                if (epilogue != null) {
+                    epilogue.apply(0, m, 0, n);
+                }
+            };
+        }
+        if (kernel == GemmKernel.THIN || kernel == GemmKernel.AUTO && thin(n)) {
+            return new ThinGemm(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, epilogue);
+        }
+        return new JvmGemm(pool, scratch, kernel.tile(), form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff,
+                epilogue);
     }
 
-    /** A GEMM whose chunks of C each end with {@code epilogue} (null: none). */
-    JvmGemm(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate,
-            float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, Epilogue epilogue) {
+    /**
+     * Whether {@link GemmKernel#AUTO} takes the thin path: when n ≤ 3·VL. Packing op(A) costs m·k
+     * copies against m·n·k/VL vector fused multiply-adds, VL/n of the arithmetic; measured on
+     * Zen 4 (VL = 16), the thin path is faster up to n = 48 and slower from n = 64.
+     */
+    static boolean thin(int n) {
+        return n <= THIN_COLUMNS;
+    }
+
+    private JvmGemm(WorkerPool pool, Scratch scratch, GemmKernel kernel, GemmForm form, int m, int n, int k,
+                    boolean accumulate, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                    Epilogue epilogue) {
         this.epilogue = epilogue;
         this.pool = pool;
+        this.kernel = kernel;
+        this.mr = kernel.rows;
+        this.nr = kernel.vectors * VL;
+        this.kb = ceilDiv(k, ceilDiv(k, kernel.kc));
+        this.nc = kernel.panels * nr;
         this.scratch = scratch;
         this.form = form;
         this.m = m;
@@ -119,28 +173,27 @@ final class JvmGemm implements Step {
         this.aOff = aOff;
         this.b = b;
         this.bOff = bOff;
-        this.mPad = roundUp(m, MR);
-        this.nPad = roundUp(n, NR);
-        int panels = Math.max(1, mPad / MR);
-        this.strips = Math.max(1, ceilDiv(n, NC));
+        this.mPad = roundUp(m, mr);
+        this.nPad = roundUp(n, nr);
+        int panels = Math.max(1, mPad / mr);
+        this.strips = Math.max(1, ceilDiv(n, nc));
         int target = Math.clamp((long) m * n * k / MIN_CHUNK_WORK, 1, MAX_CHUNKS);
         int blocks = Math.min(panels, ceilDiv(target, strips));
-        this.mc = Math.max(MR, roundUp(ceilDiv(m, blocks), MR));
+        this.mc = Math.max(mr, roundUp(ceilDiv(m, blocks), mr));
         this.rowBlocks = Math.max(1, ceilDiv(m, mc));
         this.sharedA = strips > 1;
         this.sharedB = rowBlocks > 1;
         int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
-        this.aRows = Math.max(MR, roundUp(ceilDiv(m, packChunks), MR));
+        this.aRows = Math.max(mr, roundUp(ceilDiv(m, packChunks), mr));
         this.aChunks = sharedA ? ceilDiv(m, aRows) : 0;
-        boolean work = m > 0 && n > 0 && k > 0;
-        int kc = Math.min(KC, k);
+        int kc = Math.min(kb, k);
         int threads = pool.threads();
-        scratch.reserve(SLOT_A, work && sharedA ? Math.multiplyExact(mPad, k) : 0);
-        scratch.reserve(SLOT_B, work && sharedB ? Math.multiplyExact(nPad, k) : 0);
+        scratch.reserve(SLOT_A, sharedA ? Math.multiplyExact(mPad, k) : 0);
+        scratch.reserve(SLOT_B, sharedB ? Math.multiplyExact(nPad, k) : 0);
         for (int w = 0; w < threads; w++) {
-            scratch.reserve(2 + w, work && !sharedA ? Math.min(mc, mPad) * kc : 0);
-            scratch.reserve(2 + threads + w, work && !sharedB ? Math.min(NC, nPad) * kc : 0);
-            scratch.reserve(2 + 2 * threads + w, MR * NR);
+            scratch.reserve(2 + w, !sharedA ? Math.min(mc, mPad) * kc : 0);
+            scratch.reserve(2 + threads + w, !sharedB ? Math.min(nc, nPad) * kc : 0);
+            scratch.reserve(2 + 2 * threads + w, mr * nr);
         }
         this.aLocal = new float[threads][];
         this.bLocal = new float[threads][];
@@ -159,30 +212,16 @@ final class JvmGemm implements Step {
         }
     }
 
-    private static int ceilDiv(int x, int y) {
+    static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
 
-    private static int roundUp(int x, int unit) {
+    static int roundUp(int x, int unit) {
         return ceilDiv(x, unit) * unit;
     }
 
     @Override
     public void run() {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(c, cOff + i * n, cOff + i * n + n, 0f);
-                }
-            }
-            if (epilogue != null) {
-                epilogue.apply(0, m, 0, n);
-            }
-            return;
-        }
         fetchScratch();
         pool.run(aChunks + (sharedB ? strips : 0), packBody);
         pool.run(rowBlocks * strips, tileBody);
@@ -193,60 +232,63 @@ final class JvmGemm implements Step {
         if (chunk < aChunks) {
             int i0 = chunk * aRows;
             int i1 = Math.min(m, i0 + aRows);
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
-                for (int i = i0; i < i1; i += MR) {
-                    packA(p0, kc, i, Math.min(MR, m - i), aPack, p0 * mPad + i * kc);
+            for (int p0 = 0; p0 < k; p0 += kb) {
+                int kc = Math.min(kb, k - p0);
+                for (int i = i0; i < i1; i += mr) {
+                    packA(p0, kc, i, Math.min(mr, m - i), aPack, p0 * mPad + i * kc);
                 }
             }
         } else {
-            int j0 = (chunk - aChunks) * NC;
-            int j1 = Math.min(n, j0 + NC);
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
-                for (int j = j0; j < j1; j += NR) {
-                    packB(p0, kc, j, Math.min(NR, n - j), bPack, p0 * nPad + j * kc);
+            int j0 = (chunk - aChunks) * nc;
+            int j1 = Math.min(n, j0 + nc);
+            for (int p0 = 0; p0 < k; p0 += kb) {
+                int kc = Math.min(kb, k - p0);
+                for (int j = j0; j < j1; j += nr) {
+                    packB(p0, kc, j, Math.min(nr, n - j), bPack, p0 * nPad + j * kc);
                 }
             }
         }
     }
 
-    /** dst[at + p·MR + r] = op(A)[i + r][p0 + p] for r &lt; rows; padding rows are left as they are. */
+    /** dst[at + p·mr + r] = op(A)[i + r][p0 + p] for r &lt; rows; padding rows are left as they are. */
     private void packA(int p0, int kc, int i, int rows, float[] dst, int at) {
         if (form == GemmForm.TN) {
-            if (rows == MR) {
-                for (int p = 0, src = aOff + p0 * m + i, d = at; p < kc; p++, src += m, d += MR) {
-                    for (int r = 0; r < MR; r++) {
+            if (rows == mr) {
+                for (int p = 0, src = aOff + p0 * m + i, d = at; p < kc; p++, src += m, d += mr) {
+                    for (int r = 0; r < mr; r++) {
                         dst[d + r] = a[src + r];
                     }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, aOff + (p0 + p) * m + i, dst, at + p * MR, rows);
+                    System.arraycopy(a, aOff + (p0 + p) * m + i, dst, at + p * mr, rows);
                 }
             }
         } else {
             for (int r = 0; r < rows; r++) {
                 int src = aOff + (i + r) * k + p0;
                 for (int p = 0; p < kc; p++) {
-                    dst[at + p * MR + r] = a[src + p];
+                    dst[at + p * mr + r] = a[src + p];
                 }
             }
         }
     }
 
-    /** dst[at + p·NR + q] = op(B)[p0 + p][j + q] for q &lt; cols; padding columns are left as they are. */
+    /** dst[at + p·nr + q] = op(B)[p0 + p][j + q] for q &lt; cols; padding columns are left as they are. */
     private void packB(int p0, int kc, int j, int cols, float[] dst, int at) {
         if (form == GemmForm.NT) {
-            for (int q = 0; q < cols; q++) {
-                int src = bOff + (j + q) * k + p0;
-                for (int p = 0; p < kc; p++) {
-                    dst[at + p * NR + q] = b[src + p];
+            for (int pb = 0; pb < kc; pb += TRANSPOSE_ROWS) { // a few rows of the panel at a time stay in L1
+                int pe = Math.min(kc, pb + TRANSPOSE_ROWS);
+                for (int q = 0; q < cols; q++) {
+                    int src = bOff + (j + q) * k + p0;
+                    for (int p = pb; p < pe; p++) {
+                        dst[at + p * nr + q] = b[src + p];
+                    }
                 }
             }
         } else {
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(b, bOff + (p0 + p) * n + j, dst, at + p * NR, cols);
+                System.arraycopy(b, bOff + (p0 + p) * n + j, dst, at + p * nr, cols);
             }
         }
     }
@@ -255,38 +297,36 @@ final class JvmGemm implements Step {
     private void tile(int chunk, int worker) {
         int i0 = chunk / strips * mc;
         int i1 = Math.min(m, i0 + mc);
-        int j0 = chunk % strips * NC;
-        int j1 = Math.min(n, j0 + NC);
+        int j0 = chunk % strips * nc;
+        int j1 = Math.min(n, j0 + nc);
         float[] t = edge[worker];
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
+        for (int p0 = 0; p0 < k; p0 += kb) {
+            int kc = Math.min(kb, k - p0);
             boolean load = accumulate || p0 > 0;
             // the panel of rows at i is at ap[a0 + (i - i0)·kc], that of columns at j at bp[b0 + (j - j0)·kc]
             float[] ap = sharedA ? aPack : aLocal[worker];
             int a0 = sharedA ? p0 * mPad + i0 * kc : 0;
             if (!sharedA) {
-                for (int i = i0; i < i1; i += MR) {
-                    packA(p0, kc, i, Math.min(MR, i1 - i), ap, (i - i0) * kc);
+                for (int i = i0; i < i1; i += mr) {
+                    packA(p0, kc, i, Math.min(mr, i1 - i), ap, (i - i0) * kc);
                 }
             }
             float[] bp = sharedB ? bPack : bLocal[worker];
             int b0 = sharedB ? p0 * nPad + j0 * kc : 0;
             if (!sharedB) {
-                for (int j = j0; j < j1; j += NR) {
-                    packB(p0, kc, j, Math.min(NR, j1 - j), bp, (j - j0) * kc);
+                for (int j = j0; j < j1; j += nr) {
+                    packB(p0, kc, j, Math.min(nr, j1 - j), bp, (j - j0) * kc);
                 }
             }
-            for (int i = i0; i < i1; i += MR) {
-                int rows = Math.min(MR, i1 - i);
+            for (int i = i0; i < i1; i += mr) {
+                int rows = Math.min(mr, i1 - i);
                 int ai = a0 + (i - i0) * kc;
-                for (int j = j0; j < j1; j += NR) {
-                    int cols = Math.min(NR, j1 - j);
+                for (int j = j0; j < j1; j += nr) {
+                    int cols = Math.min(nr, j1 - j);
                     int bi = b0 + (j - j0) * kc;
                     int ci = cOff + i * n + j;
-                    if (rows == MR && cols == NR) {
-                        kernel2(ap, ai, bp, bi, kc, c, ci, n, load);
-                    } else if (rows == MR && cols == VL) {
-                        kernel1(ap, ai, bp, bi, kc, c, ci, n, load);
+                    if (rows == mr && cols == nr) {
+                        micro(ap, ai, bp, bi, kc, c, ci, n, load);
                     } else {
                         edgeTile(t, ap, ai, bp, bi, kc, ci, rows, cols, load);
                     }
@@ -304,132 +344,21 @@ final class JvmGemm implements Step {
         Arrays.fill(t, 0f);
         if (load) {
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(c, ci + r * n, t, r * NR, cols);
+                System.arraycopy(c, ci + r * n, t, r * nr, cols);
             }
         }
-        if (cols <= VL) {
-            kernel1(ap, ai, bp, bi, kc, t, 0, NR, true);
-        } else {
-            kernel2(ap, ai, bp, bi, kc, t, 0, NR, true);
-        }
+        micro(ap, ai, bp, bi, kc, t, 0, nr, true);
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(t, r * NR, c, ci + r * n, cols);
+            System.arraycopy(t, r * nr, c, ci + r * n, cols);
         }
     }
 
-    /**
-     * The MR × 2·VL micro-kernel: C[ci + r·ldc + q] = fma-chain over p of ap[ai + p·MR + r] ·
-     * bp[bi + p·NR + q], starting from C ({@code load}) or 0.
-     */
-    private static void kernel2(float[] ap, int ai, float[] bp, int bi, int kc,
-                                float[] c, int ci, int ldc, boolean load) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        if (load) {
-            c00 = FloatVector.fromArray(F, c, ci);
-            c01 = FloatVector.fromArray(F, c, ci + VL);
-            c10 = FloatVector.fromArray(F, c, ci + ldc);
-            c11 = FloatVector.fromArray(F, c, ci + ldc + VL);
-            c20 = FloatVector.fromArray(F, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(F, c, ci + 2 * ldc + VL);
-            c30 = FloatVector.fromArray(F, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(F, c, ci + 3 * ldc + VL);
-            c40 = FloatVector.fromArray(F, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(F, c, ci + 4 * ldc + VL);
-            c50 = FloatVector.fromArray(F, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(F, c, ci + 5 * ldc + VL);
-            c60 = FloatVector.fromArray(F, c, ci + 6 * ldc);
-            c61 = FloatVector.fromArray(F, c, ci + 6 * ldc + VL);
-            c70 = FloatVector.fromArray(F, c, ci + 7 * ldc);
-            c71 = FloatVector.fromArray(F, c, ci + 7 * ldc + VL);
-        } else {
-            FloatVector z = FloatVector.zero(F);
-            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
-            c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
+    /** This GEMM's micro-kernel on one tile (see {@link MicroKernels}). */
+    private void micro(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean load) {
+        switch (kernel) {
+            case K6X2 -> MicroKernels.kernel6x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
+            case K8X2 -> MicroKernels.kernel8x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
+            case K12X2 -> MicroKernels.kernel12x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
         }
-        for (int p = 0; p < kc; p++) {
-            int x = ai + p * MR;
-            int y = bi + p * NR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, y);
-            FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
-            FloatVector s = FloatVector.broadcast(F, ap[x]);
-            c00 = s.fma(b0, c00);
-            c01 = s.fma(b1, c01);
-            s = FloatVector.broadcast(F, ap[x + 1]);
-            c10 = s.fma(b0, c10);
-            c11 = s.fma(b1, c11);
-            s = FloatVector.broadcast(F, ap[x + 2]);
-            c20 = s.fma(b0, c20);
-            c21 = s.fma(b1, c21);
-            s = FloatVector.broadcast(F, ap[x + 3]);
-            c30 = s.fma(b0, c30);
-            c31 = s.fma(b1, c31);
-            s = FloatVector.broadcast(F, ap[x + 4]);
-            c40 = s.fma(b0, c40);
-            c41 = s.fma(b1, c41);
-            s = FloatVector.broadcast(F, ap[x + 5]);
-            c50 = s.fma(b0, c50);
-            c51 = s.fma(b1, c51);
-            s = FloatVector.broadcast(F, ap[x + 6]);
-            c60 = s.fma(b0, c60);
-            c61 = s.fma(b1, c61);
-            s = FloatVector.broadcast(F, ap[x + 7]);
-            c70 = s.fma(b0, c70);
-            c71 = s.fma(b1, c71);
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + VL);
-        c10.intoArray(c, ci + ldc);
-        c11.intoArray(c, ci + ldc + VL);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + VL);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + VL);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + VL);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + VL);
-        c60.intoArray(c, ci + 6 * ldc);
-        c61.intoArray(c, ci + 6 * ldc + VL);
-        c70.intoArray(c, ci + 7 * ldc);
-        c71.intoArray(c, ci + 7 * ldc + VL);
-    }
-
-    /** The MR × VL micro-kernel: {@code kernel2} on the first vector of the B panel only. */
-    private static void kernel1(float[] ap, int ai, float[] bp, int bi, int kc,
-                                float[] c, int ci, int ldc, boolean load) {
-        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        if (load) {
-            c0 = FloatVector.fromArray(F, c, ci);
-            c1 = FloatVector.fromArray(F, c, ci + ldc);
-            c2 = FloatVector.fromArray(F, c, ci + 2 * ldc);
-            c3 = FloatVector.fromArray(F, c, ci + 3 * ldc);
-            c4 = FloatVector.fromArray(F, c, ci + 4 * ldc);
-            c5 = FloatVector.fromArray(F, c, ci + 5 * ldc);
-            c6 = FloatVector.fromArray(F, c, ci + 6 * ldc);
-            c7 = FloatVector.fromArray(F, c, ci + 7 * ldc);
-        } else {
-            FloatVector z = FloatVector.zero(F);
-            c0 = z; c1 = z; c2 = z; c3 = z; c4 = z; c5 = z; c6 = z; c7 = z;
-        }
-        for (int p = 0; p < kc; p++) {
-            int x = ai + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi + p * NR);
-            c0 = FloatVector.broadcast(F, ap[x]).fma(b0, c0);
-            c1 = FloatVector.broadcast(F, ap[x + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(F, ap[x + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(F, ap[x + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(F, ap[x + 4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(F, ap[x + 5]).fma(b0, c5);
-            c6 = FloatVector.broadcast(F, ap[x + 6]).fma(b0, c6);
-            c7 = FloatVector.broadcast(F, ap[x + 7]).fma(b0, c7);
-        }
-        c0.intoArray(c, ci);
-        c1.intoArray(c, ci + ldc);
-        c2.intoArray(c, ci + 2 * ldc);
-        c3.intoArray(c, ci + 3 * ldc);
-        c4.intoArray(c, ci + 4 * ldc);
-        c5.intoArray(c, ci + 5 * ldc);
-        c6.intoArray(c, ci + 6 * ldc);
-        c7.intoArray(c, ci + 7 * ldc);
     }
 }

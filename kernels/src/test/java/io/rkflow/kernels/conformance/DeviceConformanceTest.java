@@ -103,7 +103,8 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
         {67, 129, 1031}, {1031, 1031, 3},
     };
 
-    static Stream<Arguments> gemmCases() {
+    /** (form, m, n, k, accumulate) of the GEMM cases; public for suites of one device's GEMM variants. */
+    public static Stream<Arguments> gemmCases() {
         return Stream.of(GemmForm.values()).flatMap(form -> Stream.of(false, true).flatMap(acc ->
                 Stream.of(GEMM_SHAPES).map(s -> arguments(form, s[0], s[1], s[2], acc))));
     }
@@ -409,11 +410,20 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
     @ParameterizedTest(name = "{0} m={1} n={2} k={3} accumulate={4}")
     @MethodSource("gemmCases")
     public void gemm(GemmForm form, int m, int n, int k, boolean accumulate) {
+        checkGemm(device, form, m, n, k, accumulate);
+    }
+
+    /**
+     * One GEMM case of this suite on {@code device}: public, so that a device with several GEMM
+     * variants can run {@link #gemmCases()} on each of them.
+     */
+    public static void checkGemm(Device device, GemmForm form, int m, int n, int k, boolean accumulate) {
         Case c = newCase("gemm", form.toString(), "m=" + m, "n=" + n, "k=" + k, "accumulate=" + accumulate);
-        GuardedSlice a = input(c, "a", m * k, SIGNED);
-        GuardedSlice b = input(c, "b", k * n, SIGNED);
-        GuardedSlice out = accumulate ? input(c, "c", m * n, SIGNED) : output(c, "c", m * n);
-        run(graph(c).gemm(form, m, n, k, out.slice(), a.slice(), b.slice(), accumulate));
+        GuardedSlice a = GuardedSlice.input(device, "a", m * k, c, SIGNED);
+        GuardedSlice b = GuardedSlice.input(device, "b", k * n, c, SIGNED);
+        GuardedSlice out = accumulate ? GuardedSlice.input(device, "c", m * n, c, SIGNED)
+                : GuardedSlice.output(device, "c", m * n, c);
+        run(device.graph(c.name).gemm(form, m, n, k, out.slice(), a.slice(), b.slice(), accumulate));
         Expected expected = Reference.gemm(form, m, n, k, a.values(), b.values(), accumulate ? out.values() : null);
         assertClose(c, "c", expected, out.readChecked(c), Tolerance.gemm(k));
     }
