@@ -410,7 +410,7 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
     @ParameterizedTest(name = "{0} m={1} n={2} k={3} accumulate={4}")
     @MethodSource("gemmCases")
     public void gemm(GemmForm form, int m, int n, int k, boolean accumulate) {
-        checkGemm(device, form, m, n, k, accumulate);
+        checkGemm(device(), form, m, n, k, accumulate);
     }
 
     /**
