@@ -10,26 +10,27 @@ import jdk.incubator.vector.FloatVector;
  * tile for this machine's vector registers and the thin path for products with few columns (see
  * {@link JvmGemm}). A tile is {@code rows} × {@code vectors} vectors of C held in registers:
  * rows·vectors accumulators, plus {@code vectors} registers for a row of B and one for a
- * broadcast element of A. Its block sizes: k-blocks of depth {@code kc} (a rows × kc panel of
- * packed A, 6–12 KB, stays in L1) and chunks of {@code panels} column panels of C (the kc × 128
- * block of packed B, 128 KB, stays in L2; both fit the 32 KB L1 and 512 KB–1 MB L2 of Zen 2–4).
+ * broadcast element of A. Its block sizes: k-blocks of depth at most {@code kc} (a rows × kc
+ * panel of packed A, 6–12 KB, stays in the 32 KB L1 of Zen 2–4), and chunks of C as wide as a
+ * 128 KB block of packed B allows ({@link JvmGemm}: 128 columns at kc = 256; it stays in their
+ * 512 KB–1 MB L2).
  * Forcing a choice ({@link #PROPERTY}, or {@link JvmDevice#JvmDevice(int, GemmKernel)}) runs it
  * for every product, on any machine: that is how the tests cover every tile and path.
  */
 public enum GemmKernel {
     /** The tile for this machine ({@link #forMachine()}), and {@link #THIN} for products with few columns. */
-    AUTO("auto", 0, 0, 0, 0),
+    AUTO("auto", 0, 0, 0),
     /** 6 × 2 vectors: 12 accumulators + 3 of 16 vector registers (AVX2: BLIS haswell's 6×16 sgemm). */
-    K6X2("6x2", 6, 2, 256, 8),
+    K6X2("6x2", 6, 2, 256),
     /**
      * 8 × 2 vectors: 16 accumulators + 3 of 32 vector registers (AVX-512). On Zen 4 it measured
      * as fast as 12 × 2 at 512³ and faster on the MLP's 128-row products.
      */
-    K8X2("8x2", 8, 2, 256, 4),
+    K8X2("8x2", 8, 2, 256),
     /** 12 × 2 vectors: 24 accumulators + 3 of 32 vector registers. */
-    K12X2("12x2", 12, 2, 256, 4),
+    K12X2("12x2", 12, 2, 256),
     /** No tile: the unpacked thin-product path (dot products along k, or columns along m for TN) for every product. */
-    THIN("thin", 0, 0, 0, 0);
+    THIN("thin", 0, 0, 0);
 
     /** The system property that forces a tile by its {@link #id()}. */
     public static final String PROPERTY = "rkflow.gemm.kernel";
@@ -37,17 +38,14 @@ public enum GemmKernel {
     private final String id;
     final int rows;
     final int vectors;
-    /** Depth of a k-block: a rows × kc panel of packed A stays in L1. */
+    /** Most depth of a k-block: a rows × kc panel of packed A stays in L1. */
     final int kc;
-    /** Column panels per chunk of C: its kc × (panels·vectors·VL) block of packed B stays in L2. */
-    final int panels;
 
-    GemmKernel(String id, int rows, int vectors, int kc, int panels) {
+    GemmKernel(String id, int rows, int vectors, int kc) {
         this.id = id;
         this.rows = rows;
         this.vectors = vectors;
         this.kc = kc;
-        this.panels = panels;
     }
 
     /** The name used by {@link #PROPERTY} and in descriptions: rows x vectors, e.g. {@code 6x2}. */
@@ -88,9 +86,8 @@ public enum GemmKernel {
             return "thin path for every product (forced)";
         }
         GemmKernel t = tile();
-        int nr = t.vectors * FloatVector.SPECIES_PREFERRED.length();
-        String blocked = t.id + " micro-kernel (" + t.rows * t.vectors + " accumulators, kc " + t.kc + ", "
-                + t.panels * nr + " columns per chunk)";
+        String blocked = t.id + " micro-kernel (" + t.rows + " x " + t.vectors * FloatVector.SPECIES_PREFERRED.length()
+                + ", " + t.rows * t.vectors + " accumulators, k-blocks of at most " + t.kc + ")";
         return this == AUTO ? blocked + ", thin path for n ≤ " + JvmGemm.THIN_COLUMNS : blocked + " (forced)";
     }
 

@@ -67,8 +67,13 @@ final class JvmGemm implements Step {
     static final long MIN_CHUNK_WORK = 1 << 17;
     /** Chunks a run aims for when it is large enough. */
     static final int MAX_CHUNKS = 8;
-    /** Elements of A packed per chunk below which packing is not split further. */
-    static final int MIN_PACK_WORK = 1 << 14;
+    /** Elements of A or B packed per chunk below which packing is not split further. */
+    static final int MIN_PACK_WORK = 1 << 12;
+    /**
+     * Floats of a chunk's block of packed B, kb × nc, which stays in L2: 128 KB; nc is the largest
+     * power-of-two number of column panels that fits (128 columns for k-blocks of 256).
+     */
+    private static final int B_BLOCK = 1 << 15;
     /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path. */
     static final int THIN_COLUMNS = 3 * VL;
     /** Rows of a transposed operand copied per block. */
@@ -94,8 +99,8 @@ final class JvmGemm implements Step {
      * a first phase, or per k-block by the chunk that uses them (in the memory of its worker).
      */
     private final boolean sharedA, sharedB;
-    /** First-phase packing of A: chunks of aRows rows. */
-    private final int aChunks, aRows;
+    /** First-phase packing: of A in chunks of aRows rows, of B in chunks of bCols columns (whole panels). */
+    private final int aChunks, aRows, bChunks, bCols;
     // Working arrays, fetched from the device's shared scratch at the start of every run (see Scratch).
     private final Scratch scratch;
     /** Packed op(A) when sharedA: k-block p0 at p0·mPad, its panel of rows at i at p0·mPad + i·kc. */
@@ -160,7 +165,7 @@ final class JvmGemm implements Step {
         this.mr = kernel.rows;
         this.nr = kernel.vectors * VL;
         this.kb = ceilDiv(k, ceilDiv(k, kernel.kc));
-        this.nc = kernel.panels * nr;
+        this.nc = nr * Integer.highestOneBit(Math.max(1, B_BLOCK / (kb * nr)));
         this.scratch = scratch;
         this.form = form;
         this.m = m;
@@ -186,6 +191,9 @@ final class JvmGemm implements Step {
         int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
         this.aRows = Math.max(mr, roundUp(ceilDiv(m, packChunks), mr));
         this.aChunks = sharedA ? ceilDiv(m, aRows) : 0;
+        packChunks = Math.clamp((long) n * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, nPad / nr));
+        this.bCols = roundUp(ceilDiv(n, packChunks), nr);
+        this.bChunks = sharedB ? ceilDiv(n, bCols) : 0;
         int kc = Math.min(kb, k);
         int threads = pool.threads();
         scratch.reserve(SLOT_A, sharedA ? Math.multiplyExact(mPad, k) : 0);
@@ -223,11 +231,11 @@ final class JvmGemm implements Step {
     @Override
     public void run() {
         fetchScratch();
-        pool.run(aChunks + (sharedB ? strips : 0), packBody);
+        pool.run(aChunks + bChunks, packBody);
         pool.run(rowBlocks * strips, tileBody);
     }
 
-    /** First phase: packs rows of A (chunk &lt; aChunks) or one strip of B. */
+    /** First phase: packs rows of A (chunk &lt; aChunks) or columns of B. */
     private void pack(int chunk, int worker) {
         if (chunk < aChunks) {
             int i0 = chunk * aRows;
@@ -239,8 +247,8 @@ final class JvmGemm implements Step {
                 }
             }
         } else {
-            int j0 = (chunk - aChunks) * nc;
-            int j1 = Math.min(n, j0 + nc);
+            int j0 = (chunk - aChunks) * bCols;
+            int j1 = Math.min(n, j0 + bCols);
             for (int p0 = 0; p0 < k; p0 += kb) {
                 int kc = Math.min(kb, k - p0);
                 for (int j = j0; j < j1; j += nr) {

@@ -47,9 +47,8 @@ final class ThinGemm implements Step {
     /** Floats of a tile array: the accumulator vectors of a kernel. */
     private static final int TILE = Math.max(DOT_ROWS, COLUMN_VECTORS) * TILE_COLS * VL;
     private static final int SLOT_BT = 0;
-    /** Rows of B per block of its transposition, and elements of Bᵀ per chunk of it. */
-    private static final int TRANSPOSE_ROWS = 64;
-    private static final int TRANSPOSE_WORK = 1 << 11;
+    /** Elements of Bᵀ per chunk of its transposition. */
+    private static final int TRANSPOSE_WORK = 1 << 10;
     /**
      * Levels of {@link #fold}: log2(VL) (VL ≥ 2), at most 4, when one vector of 16 lanes holds
      * all 10 sums; the sums then fill the first LIVE vectors of a tile.
@@ -74,8 +73,9 @@ final class ThinGemm implements Step {
     private final JvmGemm.Epilogue epilogue;
     /** Rows of C per chunk (a multiple of the tile's rows) and the chunk count. */
     private final int rowsPerChunk, chunks;
-    /** Chunks of the transposition of B (NN only). */
+    /** Chunks of the transposition of B (NN only), and the gather offsets of a column of B: l·n. */
     private final int transposeChunks, transposeCols;
+    private final int[] columnStride;
     /** Per worker: a tile of accumulators, and (COLUMNS) a zero-padded k × COLUMN_ROWS copy of the last rows of op(A). */
     private final float[][] tile, panel;
     /** Bᵀ, n × k (DOT with NN): fetched from the scratch every run. */
@@ -107,6 +107,10 @@ final class ThinGemm implements Step {
         boolean transposed = path == Path.DOT && form == GemmForm.NN;
         int tChunks = Math.clamp((long) n * k / TRANSPOSE_WORK, 1, n);
         this.transposeCols = Math.max(1, JvmGemm.ceilDiv(n, tChunks));
+        this.columnStride = new int[VL];
+        for (int l = 0; l < VL; l++) {
+            columnStride[l] = l * n;
+        }
         this.transposeChunks = transposed ? JvmGemm.ceilDiv(n, transposeCols) : 0;
         int threads = pool.threads();
         scratch.reserve(SLOT_BT, transposed ? Math.multiplyExact(n, k) : 0);
@@ -131,16 +135,18 @@ final class ThinGemm implements Step {
         pool.run(chunks, chunkBody);
     }
 
-    /** bt[j·k + p] = b[p·n + j] for the columns j of chunk {@code chunk}. */
+    /** bt[j·k + p] = b[p·n + j] for the columns j of chunk {@code chunk}, VL rows of B per gather. */
     private void transpose(int chunk, int worker) {
         int j0 = chunk * transposeCols;
         int j1 = Math.min(n, j0 + transposeCols);
-        for (int p0 = 0; p0 < k; p0 += TRANSPOSE_ROWS) { // the rows of a block stay in L1 while it is read
-            int p1 = Math.min(k, p0 + TRANSPOSE_ROWS);
-            for (int j = j0; j < j1; j++) {
-                for (int p = p0, src = bOff + p0 * n + j; p < p1; p++, src += n) {
-                    bt[j * k + p] = b[src];
-                }
+        int kv = F.loopBound(k);
+        for (int j = j0; j < j1; j++) {
+            int p = 0;
+            for (; p < kv; p += VL) {
+                FloatVector.fromArray(F, b, bOff + p * n + j, columnStride, 0).intoArray(bt, j * k + p);
+            }
+            for (; p < k; p++) {
+                bt[j * k + p] = b[bOff + p * n + j];
             }
         }
     }
