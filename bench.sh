@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the JMH benchmarks and runs them, printing a GEMM table (GFLOP/s) and a stage-combination
-# table (GB/s against a plain copy). Options: bench.sh --help.
+# Builds the JMH benchmarks and runs them, printing the CPU and the JVM device's GEMM choice, the fp32
+# peak and a GEMM table (GFLOP/s, % of the peak), and a stage-combination table (GB/s against a plain
+# copy). Options: bench.sh --help; JVM options for every benchmark JVM: RKFLOW_BENCH_JVM_ARGS.
 # bench.sh --tornado [options] runs the TornadoVM fusion benchmark instead (needs TORNADOVM_HOME,
 # see tornado-env.sh): an RK step as one plan against one plan per kernel, the stage combination
 # fused against unfused, wall times from JMH and device times from TornadoVM's profiler.
@@ -23,4 +24,6 @@ fi
 rkflow_find_jdk
 unset TORNADOVM_HOME # the JVM benchmarks do not need the tornado profile
 ./mvnw -q -B -pl bench -am package -DskipTests
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar "$@"
+# RKFLOW_BENCH_JVM_ARGS (e.g. -XX:UseAVX=2): options of this JVM, which JMH's benchmark JVMs inherit
+read -r -a extra <<<"${RKFLOW_BENCH_JVM_ARGS:-}"
+exec "$JAVA_HOME/bin/java" ${extra[@]+"${extra[@]}"} --add-modules jdk.incubator.vector -jar bench/target/benchmarks.jar "$@"

@@ -2,6 +2,7 @@ package io.rkflow.bench;
 
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
+import io.rkflow.kernels.jvm.JvmDevice;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,9 +27,12 @@ public final class BenchMain {
     private static final String USAGE = """
             usage: bench.sh [--quick] [--only gemm|combine|training] [--device ID] [--forks N]
               --quick        short warm-up and measurement (a rough number in about 4 minutes)
-              --only FAMILY  run only the gemm, the combine or the training benchmarks
+              --only FAMILY  run only the gemm (with the fp32 peak), the combine or the training benchmarks
               --device ID    device to measure (default jvm; jvm:N for N threads)
               --forks N      JMH forks per benchmark (default 1)
+            JVM options for the benchmark JVMs (which inherit this one's) go in RKFLOW_BENCH_JVM_ARGS,
+            e.g. RKFLOW_BENCH_JVM_ARGS='-XX:UseAVX=2' (256-bit vectors, 16 registers) or
+            '-Drkflow.gemm.kernel=12x2' (force a GEMM micro-kernel).
             Raw JMH results are also written to bench-results/<family>.json.""";
 
     private BenchMain() {}
@@ -55,19 +59,29 @@ public final class BenchMain {
             fail("--only: '" + only + "' is not a family; valid: gemm, combine, training");
         }
         String description;
+        int threads;
         try (Device d = Devices.open(device)) {
             description = d.id() + " (" + d.description() + ")";
+            threads = d instanceof JvmDevice jvm ? jvm.threads() : 0;
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());
             return;
         }
         new java.io.File("bench-results").mkdirs();
-        System.out.printf("rkflow benchmarks on %s, %s %s, %s%n", description, System.getProperty("java.vm.name"),
-                Runtime.version(), cpuName());
+        System.out.printf("rkflow benchmarks on %s, %s %s%n", description, System.getProperty("java.vm.name"),
+                Runtime.version());
+        System.out.println("CPU: " + cpu());
+        System.out.println("JVM device: " + JvmDevice.describeMachine());
         if (only == null || only.equals("gemm")) {
+            double peak = Double.NaN;
+            if (threads > 0) {
+                RunResult p = run(options(quick, forks, device, "peak").threads(threads)
+                        .include(PeakBenchmark.class.getName() + ".fma")).iterator().next();
+                peak = printPeak(p, threads);
+            }
             Collection<RunResult> gemm = run(options(quick, forks, device, "gemm")
                     .include(GemmBenchmark.class.getName() + ".gemm"));
-            printGemm(gemm);
+            printGemm(gemm, peak);
         }
         if (only == null || only.equals("combine")) {
             Collection<RunResult> combine = run(options(quick, forks, device, "combine")
@@ -127,11 +141,24 @@ public final class BenchMain {
         return new Runner(options.build()).run();
     }
 
-    private static void printGemm(Collection<RunResult> results) {
+    /** Prints the fp32 peak of {@link PeakBenchmark} and returns it in GFLOP/s. */
+    private static double printPeak(RunResult r, int threads) {
+        Result<?> res = r.getPrimaryResult();
+        double gflops = res.getScore() * PeakBenchmark.flopsPerOp() / 1e3;
+        double err = res.getScoreError() * PeakBenchmark.flopsPerOp() / 1e3;
         System.out.println();
-        System.out.println("GEMM, fp32, row major (GFLOP/s = 2mnk / time; ± is JMH's 99.9% error)");
-        System.out.printf("%-6s %6s %6s %6s %12s %10s %10s %12s%n", "form", "m", "n", "k", "time (us)", "GFLOP/s", "±",
-                "alloc B/op");
+        System.out.printf(Locale.ROOT, "fp32 peak: %.1f ± %.1f GFLOP/s on %d thread%s (%d fma chains per thread;"
+                + " %.1f per thread)%n", gflops, err, threads, threads == 1 ? "" : "s", PeakBenchmark.CHAINS,
+                gflops / threads);
+        return gflops;
+    }
+
+    private static void printGemm(Collection<RunResult> results, double peak) {
+        System.out.println();
+        System.out.println("GEMM, fp32, row major (GFLOP/s = 2mnk / time; ± is JMH's 99.9% error; % of the fp32 peak"
+                + " above)");
+        System.out.printf("%-6s %6s %6s %6s %12s %10s %10s %8s %12s%n", "form", "m", "n", "k", "time (us)", "GFLOP/s",
+                "±", "% peak", "alloc B/op");
         for (RunResult r : results) {
             String shape = r.getParams().getParam("shape");
             String[] p = shape.split(":");
@@ -139,8 +166,8 @@ public final class BenchMain {
             double us = res.getScore();
             double gflops = GemmBenchmark.flops(shape) / (us * 1e3);
             double err = gflops * res.getScoreError() / us;
-            System.out.printf(Locale.ROOT, "%-6s %6s %6s %6s %12.2f %10.1f %10.1f %12.1f%n", p[0], p[1], p[2], p[3],
-                    us, gflops, err, allocPerOp(r));
+            System.out.printf(Locale.ROOT, "%-6s %6s %6s %6s %12.2f %10.1f %10.1f %7.0f%% %12.1f%n", p[0], p[1], p[2],
+                    p[3], us, gflops, err, 100 * gflops / peak, allocPerOp(r));
         }
     }
 
@@ -185,18 +212,25 @@ public final class BenchMain {
         return a == null ? Double.NaN : a.getScore();
     }
 
-    private static String cpuName() {
+    /** The CPU's model name, core count and vector extensions, from /proc/cpuinfo where there is one. */
+    private static String cpu() {
+        String cores = Runtime.getRuntime().availableProcessors() + " cores";
         try {
+            String model = null;
+            java.util.Set<String> flags = java.util.Set.of();
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim() + ", "
-                            + Runtime.getRuntime().availableProcessors() + " cores";
+                String value = line.substring(line.indexOf(':') + 1).trim();
+                if (model == null && line.startsWith("model name")) {
+                    model = value;
+                } else if (flags.isEmpty() && line.startsWith("flags")) {
+                    flags = new java.util.HashSet<>(java.util.Arrays.asList(value.split("\\s+")));
                 }
             }
+            return (model == null ? "" : model + ", ") + cores + ", AVX2 " + (flags.contains("avx2") ? "yes" : "no")
+                    + ", AVX-512F " + (flags.contains("avx512f") ? "yes" : "no") + " (/proc/cpuinfo)";
         } catch (java.io.IOException | RuntimeException e) {
-            // not Linux: fall through
+            return cores; // not Linux
         }
-        return Runtime.getRuntime().availableProcessors() + " cores";
     }
 
     private static String value(String[] args, int i, String option) {
