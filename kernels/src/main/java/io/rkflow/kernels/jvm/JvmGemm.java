@@ -40,7 +40,7 @@ import jdk.incubator.vector.FloatVector;
  *   <li>Thin path's DOT variant (NN, NT): VL interleaved fma chains per element, their lanes added
  *       pairwise, then the last k mod VL terms (see {@link ThinGemm}): the same bits for a given
  *       VL, rounded differently from the chain above.</li>
- *   <li>{@link GemmKernel#AUTO} takes the thin path when n ≤ {@link #THIN_COLUMNS} (3·VL), the
+ *   <li>{@link GemmKernel#AUTO} takes the thin path when n ≤ {@link #THIN_COLUMNS} (48), the
  *       machine's tile otherwise: so under AUTO an NN or NT product with few columns rounds like
  *       DOT, every other like the single chain.</li>
  * </ul>
@@ -74,8 +74,8 @@ final class JvmGemm implements Step {
      * power-of-two number of column panels that fits (128 columns for k-blocks of 256).
      */
     private static final int B_BLOCK = 1 << 15;
-    /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path. */
-    static final int THIN_COLUMNS = 3 * VL;
+    /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path (see {@link #thin}). */
+    static final int THIN_COLUMNS = 48;
     /** Rows of a transposed operand copied per block. */
     private static final int TRANSPOSE_ROWS = 16;
 
@@ -148,9 +148,11 @@ final class JvmGemm implements Step {
     }
 
     /**
-     * Whether {@link GemmKernel#AUTO} takes the thin path: when n ≤ 3·VL. Packing op(A) costs m·k
-     * copies against m·n·k/VL vector fused multiply-adds, VL/n of the arithmetic; measured on
-     * Zen 4 (VL = 16), the thin path is faster up to n = 48 and slower from n = 64.
+     * Whether {@link GemmKernel#AUTO} takes the thin path: when n ≤ {@link #THIN_COLUMNS}. Packing
+     * op(A) costs m·k copies against m·n·k/VL vector fused multiply-adds, VL/n of the arithmetic,
+     * and a tile of NR columns idles lanes when n is not a multiple of NR. Measured on Zen 4, the
+     * thin path is faster with 512-bit vectors up to n = 48 and slower from n = 64; with 256-bit
+     * vectors ({@code -XX:UseAVX=2}) it is still faster at n = 64.
      */
     static boolean thin(int n) {
         return n <= THIN_COLUMNS;

@@ -42,6 +42,7 @@ final class ThinGemm implements Step {
     private static final int TILE_COLS = 5;
     /** Rows of C per kernel call: 2 for DOT; COLUMN_VECTORS vectors for COLUMNS. */
     private static final int DOT_ROWS = 2;
+    /** Vectors of a COLUMNS tile: 4 (20 accumulators) with 32 vector registers, else 2 (10). */
     private static final int COLUMN_VECTORS = GemmKernel.vectorRegisters() >= 32 ? 4 : 2;
     private static final int COLUMN_ROWS = COLUMN_VECTORS * VL;
     /** Floats of a tile array: the accumulator vectors of a kernel. */
