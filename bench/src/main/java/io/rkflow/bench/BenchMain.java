@@ -24,13 +24,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchMain {
 
+    /** The training benchmark's workloads and optimizer (its JMH parameters), for the paired comparison. */
+    private static final List<String> TRAINING_WORKLOADS = List.of(param("mlp"));
+    private static final String TRAINING_OPTIMIZER = param("optimizer")[0];
+
+    private static String[] param(String field) {
+        try {
+            return TrainingBenchmark.class.getField(field).getAnnotation(org.openjdk.jmh.annotations.Param.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final String USAGE = """
-            usage: bench.sh [--quick] [--only gemm|combine|training] [--device ID] [--forks N] [--fusion LEVELS]
+            usage: bench.sh [--quick] [--only gemm|combine|training|paired] [--device ID] [--forks N] [--fusion LEVELS]
               --quick        short warm-up and measurement (a rough number in about 4 minutes)
-              --only FAMILY  run only the gemm (with the fp32 peak), the combine or the training benchmarks
+              --only FAMILY  run only the gemm (with the fp32 peak), the combine, the training benchmarks,
+                             or paired: the optimizer step at each fusion level interleaved in one JVM
               --device ID    device to measure (default jvm; jvm:N for N threads)
               --forks N      JMH forks per benchmark (default 1)
-              --fusion LEVELS  fusion levels of the training benchmarks, comma separated
+              --fusion LEVELS  fusion levels of the training and paired benchmarks, comma separated
                              (default none,epilogue,full)
               --peer         (bench.sh) then run the PyTorch CPU peer on the same shapes and models
             JVM options for the benchmark JVMs (which inherit this one's) go in RKFLOW_BENCH_JVM_ARGS,
@@ -60,8 +73,8 @@ public final class BenchMain {
                 default -> fail("unknown option '" + args[i] + "'");
             }
         }
-        if (only != null && !java.util.List.of("gemm", "combine", "training").contains(only)) {
-            fail("--only: '" + only + "' is not a family; valid: gemm, combine, training");
+        if (only != null && !java.util.List.of("gemm", "combine", "training", "paired").contains(only)) {
+            fail("--only: '" + only + "' is not a family; valid: gemm, combine, training, paired");
         }
         for (String level : fusion) {
             try {
@@ -107,6 +120,9 @@ public final class BenchMain {
         if (only == null || only.equals("training")) {
             printTraining(run(options(quick, forks, device, "training")
                     .include(TrainingBenchmark.class.getName() + ".*").param("fusion", fusion)), device);
+        }
+        if (only == null || only.equals("paired")) {
+            PairedFusion.run(device, TRAINING_OPTIMIZER, TRAINING_WORKLOADS, fusion, quick);
         }
     }
 

@@ -96,6 +96,11 @@ public class TrainingBenchmark {
         return Optimizer.create(Spec.parse(optimizerSpec), mlp, theta.all());
     }
 
+    /** The optimizer of a {@code SPEC@BATCH} workload over a seeded model and batch on {@code dev}. */
+    static Optimizer optimizer(Device dev, String workload, String optimizerSpec) {
+        return new TrainingBenchmark().create(dev, workload, optimizerSpec);
+    }
+
     /** Kernels one optimizer step runs on {@code deviceId} at a fusion level (one step, counted). */
     static double kernelsPerStep(String deviceId, String workload, String optimizerSpec, String fusion) {
         try (Device d = Devices.open(deviceId)) {
