@@ -109,4 +109,142 @@ final class GemmKernels {
             }
         }
     }
+
+    /** The register-tiled kernel: a {@value #RT_TILE}² tile of C per group of 16 × 16 items. */
+    static final int RT_TILE = 64;
+    /** Depth of the slabs of op(A) and op(B) staged in local memory per step. */
+    static final int RT_DEPTH = 16;
+    /** Items per group in each dimension; each computes 4 × 4 elements of C. */
+    static final int RT_ITEMS = 16;
+
+    /**
+     * C (+)= op(A)·op(B) with a 64 × 64 tile of C per work-group of 16 × 16 items, each item
+     * accumulating a 4 × 4 micro-tile in registers: rows ty + 16i and columns tx + 16j of the tile
+     * (strided, so that the items of a row store consecutive elements of C and read consecutive
+     * words of local memory). Per step, the group stages a 64 × 16 slab of op(A) and a 16 × 64
+     * slab of op(B) in local memory, k-major, each item loading 4 elements of each, along the
+     * array's contiguous dimension; every item then does 16 × 16 multiply-adds from 8 loads of
+     * local memory per k, against 2 per multiply-add in {@link #gemm}. Loads and stores are
+     * guarded. Each element of C is summed over k in ascending order, as in {@link #gemm}. The
+     * epilogues {@link #NONE}, {@link #BIAS} and {@link #BACKWARD} are those of {@link #gemm}
+     * (the bias gradient's extra row of items has no place in this layout: that fused kernel uses
+     * {@link #gemm}).
+     */
+    static void gemmRegister(KernelContext ctx, FloatArray a, int ao, FloatArray b, int bo, FloatArray bias, int bio,
+            FloatArray x, int xo, int m, int n, int k, int mode, FloatArray c, int co, FloatArray y, int yo) {
+        int form = mode & 3;
+        int tx = ctx.localIdx;
+        int ty = ctx.localIdy;
+        int rowBase = ctx.groupIdy * RT_TILE;
+        int colBase = ctx.groupIdx * RT_TILE;
+        int lid = ty * RT_ITEMS + tx;
+        float[] slabA = ctx.allocateFloatLocalArray(RT_DEPTH * RT_TILE); // [p][r]
+        float[] slabB = ctx.allocateFloatLocalArray(RT_DEPTH * RT_TILE); // [p][col]
+        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
+        float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
+        float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f;
+        float c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+        int steps = (k + RT_DEPTH - 1) / RT_DEPTH;
+        for (int t = 0; t < steps; t++) {
+            int kBase = t * RT_DEPTH;
+            for (int e = 0; e < 4; e++) {
+                int idx = lid + e * RT_ITEMS * RT_ITEMS;
+                // op(A): A[r][p] (NN, NT: along k) or A[p][r] (TN: along m)
+                int ar = form == TN ? idx % RT_TILE : idx / RT_DEPTH;
+                int ap = form == TN ? idx / RT_TILE : idx % RT_DEPTH;
+                int row = rowBase + ar;
+                int kk = kBase + ap;
+                float va = 0f;
+                if (row < m && kk < k) {
+                    va = form == TN ? a.get(ao + kk * m + row) : a.get(ao + row * k + kk);
+                }
+                slabA[ap * RT_TILE + ar] = va;
+                // op(B): B[p][col] (NN, TN: along n) or B[col][p] (NT: along k)
+                int bc = form == NT ? idx / RT_DEPTH : idx % RT_TILE;
+                int bp = form == NT ? idx % RT_DEPTH : idx / RT_TILE;
+                int col = colBase + bc;
+                int kb = kBase + bp;
+                float vb = 0f;
+                if (col < n && kb < k) {
+                    vb = form == NT ? b.get(bo + col * k + kb) : b.get(bo + kb * n + col);
+                }
+                slabB[bp * RT_TILE + bc] = vb;
+            }
+            ctx.localBarrier();
+            for (int p = 0; p < RT_DEPTH; p++) {
+                int ra = p * RT_TILE + ty;
+                int rb = p * RT_TILE + tx;
+                float a0 = slabA[ra];
+                float a1 = slabA[ra + 16];
+                float a2 = slabA[ra + 32];
+                float a3 = slabA[ra + 48];
+                float b0 = slabB[rb];
+                float b1 = slabB[rb + 16];
+                float b2 = slabB[rb + 32];
+                float b3 = slabB[rb + 48];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c02 += a0 * b2;
+                c03 += a0 * b3;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+                c12 += a1 * b2;
+                c13 += a1 * b3;
+                c20 += a2 * b0;
+                c21 += a2 * b1;
+                c22 += a2 * b2;
+                c23 += a2 * b3;
+                c30 += a3 * b0;
+                c31 += a3 * b1;
+                c32 += a3 * b2;
+                c33 += a3 * b3;
+            }
+            ctx.localBarrier();
+        }
+        int r0 = rowBase + ty;
+        int q0 = colBase + tx;
+        finish(c00, r0, q0, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c01, r0, q0 + 16, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c02, r0, q0 + 32, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c03, r0, q0 + 48, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c10, r0 + 16, q0, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c11, r0 + 16, q0 + 16, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c12, r0 + 16, q0 + 32, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c13, r0 + 16, q0 + 48, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c20, r0 + 32, q0, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c21, r0 + 32, q0 + 16, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c22, r0 + 32, q0 + 32, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c23, r0 + 32, q0 + 48, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c30, r0 + 48, q0, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c31, r0 + 48, q0 + 16, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c32, r0 + 48, q0 + 32, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+        finish(c33, r0 + 48, q0 + 48, m, n, mode, bias, bio, x, xo, c, co, y, yo);
+    }
+
+    /** Element (row, col) of C from its sum over k, with the epilogue of {@code mode} (not the bias gradient's). */
+    private static void finish(float acc, int row, int col, int m, int n, int mode, FloatArray bias, int bio,
+            FloatArray x, int xo, FloatArray c, int co, FloatArray y, int yo) {
+        if (row < m && col < n) {
+            int accumulate = (mode >> 2) & 1;
+            int epilogue = (mode >> 3) & 3;
+            int kind = ((mode >> 5) & 3) - 1;
+            int yInC = (mode >> 8) & 1;
+            int at = co + row * n + col;
+            float v = accumulate == 1 ? c.get(at) + acc : acc;
+            if (epilogue == BIAS) {
+                v = v + bias.get(bio + col);
+            }
+            c.set(at, v);
+            if (epilogue == BIAS && kind >= 0 || epilogue == BACKWARD) {
+                int yi = yo + row * n + col;
+                float w = epilogue == BIAS ? ElementwiseKernels.activate(kind, v)
+                        : ElementwiseKernels.backward(kind, v, x.get(xo + row * n + col));
+                if (yInC == 1) {
+                    c.set(yi, w);
+                } else {
+                    y.set(yi, w);
+                }
+            }
+        }
+    }
 }

@@ -36,9 +36,13 @@ final class Lowering {
     /** A second placeholder, where two unused outputs of one task would otherwise share one array. */
     private final FloatArray spare = new FloatArray(1);
 
-    Lowering(String graphName, TaskGraph tg) {
+    /** The device's GEMM variant, asked for at the first product that can use it. */
+    private final java.util.function.Supplier<GemmVariant> gemmVariant;
+
+    Lowering(String graphName, TaskGraph tg, java.util.function.Supplier<GemmVariant> gemmVariant) {
         this.graphName = graphName;
         this.tg = tg;
+        this.gemmVariant = gemmVariant;
     }
 
     int kernels() {
@@ -238,14 +242,24 @@ final class Lowering {
         boolean yInC = y != null && f(y) == f(t.c());
         int mode = GemmKernels.mode(form, t.accumulate() ? 1 : 0, epilogue, kind, yAccumulate ? 1 : 0, yInC ? 1 : 0);
         String name = next();
-        tg.task(name, GemmKernels::gemm, new KernelContext(), f(t.a()), t.a().offset(), f(t.b()), t.b().offset(),
-                bias == null ? placeholder : f(bias), bias == null ? 0 : bias.offset(), x == null ? placeholder : f(x),
-                x == null ? 0 : x.offset(), m, n, t.k(), mode, f(t.c()), t.c().offset(),
-                y == null || yInC ? placeholder : f(y), y == null ? 0 : y.offset());
-        int tile = GemmKernels.TILE;
+        // thin products (a classifier's n = 10) and the bias-gradient epilogue take the 16 × 16 tile
+        GemmVariant v = epilogue == GemmKernels.BIAS_GRAD || m < GemmKernels.RT_TILE || n < GemmKernels.RT_TILE
+                ? GemmVariant.TILE16 : gemmVariant.get();
+        FloatArray biasArray = bias == null ? placeholder : f(bias);
+        FloatArray xArray = x == null ? placeholder : f(x);
+        FloatArray yArray = y == null || yInC ? placeholder : f(y);
+        if (v == GemmVariant.REGISTER64) {
+            tg.task(name, GemmKernels::gemmRegister, new KernelContext(), f(t.a()), t.a().offset(), f(t.b()),
+                    t.b().offset(), biasArray, bias == null ? 0 : bias.offset(), xArray, x == null ? 0 : x.offset(), m,
+                    n, t.k(), mode, f(t.c()), t.c().offset(), yArray, y == null ? 0 : y.offset());
+        } else {
+            tg.task(name, GemmKernels::gemm, new KernelContext(), f(t.a()), t.a().offset(), f(t.b()), t.b().offset(),
+                    biasArray, bias == null ? 0 : bias.offset(), xArray, x == null ? 0 : x.offset(), m, n, t.k(), mode,
+                    f(t.c()), t.c().offset(), yArray, y == null ? 0 : y.offset());
+        }
         int rows = epilogue == GemmKernels.BIAS_GRAD ? m + 1 : m; // row m sums B's columns
-        WorkerGrid grid = new WorkerGrid2D(roundUp(n, tile), roundUp(rows, tile));
-        grid.setLocalWork(tile, tile, 1);
+        WorkerGrid grid = new WorkerGrid2D(ceilDiv(n, v.tile) * v.items, ceilDiv(rows, v.tile) * v.items);
+        grid.setLocalWork(v.items, v.items, 1);
         grids.addWorkerGrid(graphName + "." + name, grid);
         hasGrids = true;
         return true;
@@ -378,6 +392,10 @@ final class Lowering {
             case TANH -> ElementwiseKernels.TANH;
             case GELU -> ElementwiseKernels.GELU;
         };
+    }
+
+    private static int ceilDiv(int n, int d) {
+        return (n + d - 1) / d;
     }
 
     private static int roundUp(int n, int multiple) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 
 /**
  * The TornadoVM device {@code tornado:<backend>:<device>}: buffers are TornadoVM off-heap arrays,
@@ -32,11 +33,63 @@ public final class TornadoVmDevice implements Device {
     private volatile Fusion fusion = Fusion.DEFAULT;
     private boolean closed;
     private boolean warned;
+    /** The GEMM variant of this device's plans: forced, or chosen by {@link GemmTuner} at the first GEMM. */
+    private GemmVariant gemmVariant;
+    /** Whether plans capture their execution as one CUDA graph (PTX and CUDA backends). */
+    private boolean cudaGraphs;
 
     TornadoVmDevice(String id, TornadoDevice device, String description) {
         this.id = id;
         this.device = device;
         this.description = description;
+        TornadoVMBackendType backend = device.getTornadoVMBackend();
+        this.cudaGraphs = graphCapable(backend) && !"false".equals(System.getProperty(CUDA_GRAPH_PROPERTY));
+    }
+
+    /**
+     * {@code -Drkflow.tornado.cudaGraph=false} turns CUDA-graph capture off (it is on by default
+     * where the backend has it: PTX and CUDA).
+     */
+    public static final String CUDA_GRAPH_PROPERTY = "rkflow.tornado.cudaGraph";
+
+    private static boolean graphCapable(TornadoVMBackendType backend) {
+        return backend == TornadoVMBackendType.PTX || backend == TornadoVMBackendType.CUDA;
+    }
+
+    /** Whether plans compiled from now on capture each execution as one CUDA graph (replayed after the first). */
+    public synchronized boolean cudaGraphs() {
+        return cudaGraphs;
+    }
+
+    /**
+     * Turns CUDA-graph capture on or off for plans compiled from now on. On is only valid where
+     * the backend has CUDA graphs (PTX, CUDA).
+     */
+    public synchronized void cudaGraphs(boolean on) {
+        if (on && !graphCapable(device.getTornadoVMBackend())) {
+            throw new IllegalArgumentException("device " + id + " (" + description + "): its backend "
+                    + device.getTornadoVMBackend() + " has no CUDA graphs; they need the PTX or CUDA backend");
+        }
+        cudaGraphs = on;
+    }
+
+    /**
+     * The GEMM variant this device's plans use for products of at least 64 rows and columns (the
+     * thin ones, such as a classifier's n = 10, always take {@link GemmVariant#TILE16}): the one
+     * {@code -Drkflow.tornado.gemm} forces, or the one {@link GemmTuner} measured fastest here
+     * (once per device, then cached).
+     */
+    public synchronized GemmVariant gemmVariant() {
+        checkOpen();
+        if (gemmVariant == null) {
+            gemmVariant = GemmTuner.choose(this);
+        }
+        return gemmVariant;
+    }
+
+    /** Forces the GEMM variant of plans compiled from now on. */
+    public synchronized void gemmVariant(GemmVariant variant) {
+        this.gemmVariant = Objects.requireNonNull(variant, "variant");
     }
 
     @Override
@@ -76,7 +129,17 @@ public final class TornadoVmDevice implements Device {
     public Plan compile(Graph graph) {
         synchronized (this) {
             checkOpen();
-            TornadoVmPlan plan = new TornadoVmPlan(this, graph);
+            TornadoVmPlan plan = new TornadoVmPlan(this, graph, this::gemmVariant);
+            plans.add(plan);
+            return plan;
+        }
+    }
+
+    /** Compiles {@code graph} with GEMM variant {@code variant} (for measuring the variants). */
+    TornadoVmPlan compile(Graph graph, GemmVariant variant) {
+        synchronized (this) {
+            checkOpen();
+            TornadoVmPlan plan = new TornadoVmPlan(this, graph, () -> variant);
             plans.add(plan);
             return plan;
         }

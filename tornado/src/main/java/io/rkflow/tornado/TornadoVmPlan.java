@@ -56,7 +56,10 @@ public final class TornadoVmPlan implements Plan {
     private Profile lastProfile = new Profile(0, 0, 0, 0);
     private boolean closed;
 
-    TornadoVmPlan(TornadoVmDevice device, Graph graph) {
+    /** Whether this plan captures its execution as one CUDA graph. */
+    private final boolean cudaGraph;
+
+    TornadoVmPlan(TornadoVmDevice device, Graph graph, java.util.function.Supplier<GemmVariant> gemmVariant) {
         this.device = device;
         this.graph = graph;
         this.graphName = "rk" + PLANS.incrementAndGet();
@@ -77,7 +80,7 @@ public final class TornadoVmPlan implements Plan {
             }
         }
         TaskGraph tg = new TaskGraph(graphName);
-        Lowering lowering = new Lowering(graphName, tg);
+        Lowering lowering = new Lowering(graphName, tg, gemmVariant);
         List<Object> every = new ArrayList<>();
         List<Object> first = new ArrayList<>();
         for (Residency r : used.keySet()) {
@@ -114,13 +117,22 @@ public final class TornadoVmPlan implements Plan {
             tg.transferToHost(DataTransferMode.UNDER_DEMAND, onDemand.toArray());
         }
         kernels = lowering.kernels();
+        cudaGraph = kernels > 0 && device.cudaGraphs();
         if (kernels == 0) {
             plan = null;
         } else {
+            // configured once, before the first execution; the same object runs every step
             ImmutableTaskGraph snapshot = tg.snapshot();
             plan = new TornadoExecutionPlan(snapshot).withDevice(device.tornadoDevice());
             if (lowering.hasGrids()) {
                 plan.withGridScheduler(lowering.grids());
+            }
+            if (cudaGraph) {
+                // The first execution captures every launch and copy; later ones replay the graph. Every
+                // per-step value lives in a device buffer (scalar arguments are frozen at capture), and
+                // host arrays never move. freeDeviceMemory (a re-upload, below) destroys the captured
+                // graph, so the execution after it captures again against the new device memory.
+                plan.withCUDAGraph();
             }
         }
     }
@@ -128,6 +140,11 @@ public final class TornadoVmPlan implements Plan {
     @Override
     public Graph graph() {
         return graph;
+    }
+
+    /** Whether this plan runs as one captured CUDA graph. */
+    public boolean cudaGraph() {
+        return cudaGraph;
     }
 
     /** The number of TornadoVM tasks (kernel launches) one execution runs. */

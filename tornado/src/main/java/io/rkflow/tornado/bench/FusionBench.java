@@ -1,6 +1,7 @@
 package io.rkflow.tornado.bench;
 
 import io.rkflow.kernels.Fusion;
+import io.rkflow.tornado.TornadoVmDevice;
 import io.rkflow.tornado.TornadoVmPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ public final class FusionBench {
 
     private static final String USAGE = """
             usage: FusionBench [--device ID] [--model SPEC] [--batch N] [--optimizer SPEC] [--n N] [--s S]
-                               [--quick] [--no-jmh] [--profiled-runs N]
+                               [--quick] [--no-jmh] [--profiled-runs N] [--cuda-graph on|off|both] [--no-gemm]
               --device ID        TornadoVM device (default tornado:0:0)
               --model SPEC       MLP of the RK step (default 784-128-10:relu)
               --batch N          batch size (default 64)
@@ -38,6 +39,9 @@ public final class FusionBench {
               --quick            short JMH warm-up and measurement
               --no-jmh           only the profiled pass
               --profiled-runs N  executions measured with the profiler (default 20)
+              --cuda-graph WHEN  the whole step with CUDA-graph capture on, off, or both (default: both
+                                 where the backend has CUDA graphs, PTX or CUDA; else off)
+              --no-gemm          leave out the GEMM table (each variant on the big MLP's products)
             The table is also written to bench-results/tornado-fusion.txt.""";
 
     private FusionBench() {}
@@ -52,6 +56,8 @@ public final class FusionBench {
         boolean quick = false;
         boolean jmh = true;
         int runs = 20;
+        String graphs = null;
+        boolean gemm = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = value(args, ++i);
@@ -63,6 +69,8 @@ public final class FusionBench {
                 case "--quick" -> quick = true;
                 case "--no-jmh" -> jmh = false;
                 case "--profiled-runs" -> runs = Integer.parseInt(value(args, ++i));
+                case "--cuda-graph" -> graphs = value(args, ++i);
+                case "--no-gemm" -> gemm = false;
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
                     return;
@@ -73,6 +81,26 @@ public final class FusionBench {
                 }
             }
         }
+        if (graphs != null && !List.of("on", "off", "both").contains(graphs)) {
+            System.err.println("FusionBench: --cuda-graph: '" + graphs + "' is not one of on, off, both\n" + USAGE);
+            System.exit(2);
+        }
+        boolean capable;
+        try (TornadoVmDevice d = StepFixture.open(device)) {
+            capable = d.cudaGraphs();
+        }
+        if (graphs == null) {
+            graphs = capable ? "both" : "off";
+        } else if (!graphs.equals("off") && !capable) {
+            System.err.println("FusionBench: --cuda-graph " + graphs + ": " + device
+                    + " has no CUDA graphs (they need TornadoVM's PTX or CUDA backend)");
+            System.exit(2);
+        }
+        List<Boolean> captures = switch (graphs) {
+            case "on" -> List.of(true);
+            case "both" -> List.of(false, true);
+            default -> List.of(false);
+        };
         Map<String, Double> wall = new LinkedHashMap<>();
         if (jmh) {
             // the whole step at every fusion level; the per-kernel plans and the combinations once
@@ -87,6 +115,7 @@ public final class FusionBench {
                 + "TornadoVM profiler on (%d executions)%n", model, batch, optimizer, runs));
         out.append(String.format(Locale.ROOT, "| variant | fusion | executes/step | kernels | wall ms/step (JMH) | wall "
                 + "ms/step (profiled) | device kernel ms/step | host↔device MB/step |%n|---|---|---|---|---|---|---|---|%n"));
+        StringBuilder graphRows = new StringBuilder();
         StringBuilder perKernelTables = new StringBuilder();
         String description = null;
         for (Fusion level : Fusion.values()) {
@@ -129,6 +158,22 @@ public final class FusionBench {
                         k, (int) v[0], v[1])));
             }
         }
+        for (boolean capture : captures) {
+            for (Fusion level : Fusion.values()) {
+                try (StepFixture f = new StepFixture(device, level, false, model, batch, optimizer, n, s, capture)) {
+                    Measured m = measureUnprofiled(runs, f::runFused);
+                    graphRows.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f |%n", capture ? "on" : "off",
+                            level.label(), f.fused.kernels(), m.wallNanos / 1e6, m.kernelNanos / 1e6));
+                }
+            }
+        }
+        out.append(String.format(Locale.ROOT, "%nThe whole step, CUDA-graph capture off and on (profiler off: wall ms"
+                + " per step, mean of %d executions after 3; median in the last column)%n| CUDA graph | fusion | kernels |"
+                + " wall ms/step | median ms |%n|---|---|---|---|---|%n", runs));
+        out.append(graphRows);
+        if (gemm) {
+            out.append(GemmTable.run(device, runs));
+        }
         out.insert(0, "device " + description + "\n");
         out.append(perKernelTables);
         System.out.print(out);
@@ -168,6 +213,23 @@ public final class FusionBench {
             per.add(v / runs);
         }
         return new Measured((double) wallSum / runs, kernel / runs, bytes / runs, per);
+    }
+
+    /** Mean and median wall ns of {@code runs} executions after 3, profiler off (kernelNanos holds the median). */
+    private static Measured measureUnprofiled(int runs, Runnable run) {
+        for (int i = 0; i < 3; i++) {
+            run.run();
+        }
+        double[] t = new double[runs];
+        double sum = 0;
+        for (int r = 0; r < runs; r++) {
+            long t0 = System.nanoTime();
+            run.run();
+            t[r] = System.nanoTime() - t0;
+            sum += t[r];
+        }
+        java.util.Arrays.sort(t);
+        return new Measured(sum / runs, t[runs / 2], 0, List.of());
     }
 
     private static String row(String name, Fusion level, int executes, int kernels, Double jmhMs, Measured m) {

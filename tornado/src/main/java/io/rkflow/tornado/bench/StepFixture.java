@@ -36,13 +36,17 @@ final class StepFixture implements AutoCloseable {
 
     StepFixture(String deviceId, Fusion fusion, boolean perTask, String model, int batch, String optimizerSpec, int n,
             int s) {
-        Device d = Devices.open(deviceId);
-        if (!(d instanceof TornadoVmDevice t)) {
-            d.close();
-            throw new IllegalArgumentException("--device " + deviceId + " is not a TornadoVM device");
-        }
-        device = t;
+        this(deviceId, fusion, perTask, model, batch, optimizerSpec, n, s, null);
+    }
+
+    /** As above, with CUDA-graph capture set on or off ({@code null}: the device's default). */
+    StepFixture(String deviceId, Fusion fusion, boolean perTask, String model, int batch, String optimizerSpec, int n,
+            int s, Boolean cudaGraph) {
+        device = open(deviceId);
         device.fusion(fusion);
+        if (cudaGraph != null) {
+            device.cudaGraphs(cudaGraph);
+        }
         MlpSpec spec = MlpSpec.parse(model);
         Mlp mlp = new Mlp(device, spec, batch, 1);
         SplittableRandom random = new SplittableRandom(1);
@@ -99,6 +103,16 @@ final class StepFixture implements AutoCloseable {
             unfused.axpby(out.all(), c.at(s), out.all(), c.at(j), k.slice(j * n, n));
         }
         combineUnfused = (TornadoVmPlan) unfused.compile();
+    }
+
+    /** The TornadoVM device {@code deviceId}; any other device is an error that names it. */
+    static TornadoVmDevice open(String deviceId) {
+        Device d = Devices.open(deviceId);
+        if (!(d instanceof TornadoVmDevice t)) {
+            d.close();
+            throw new IllegalArgumentException("--device " + deviceId + " is not a TornadoVM device");
+        }
+        return t;
     }
 
     void runFused() {
