@@ -28,8 +28,8 @@ final class GemmTable {
         StringBuilder out = new StringBuilder();
         try (TornadoVmDevice device = StepFixture.open(deviceId)) {
             out.append(String.format(Locale.ROOT, "%nGEMM per shape and variant (device kernel time from the profiler, mean"
-                    + " of %d executions after 3; TFLOP/s = 2mnk / time); the variant this device chose: %s%n"
-                    + "| form | m | n | k | variant | device µs | TFLOP/s (device) | wall µs | TFLOP/s (wall) |%n"
+                    + " of %d executions after 3; GFLOP/s = 2mnk / time); the variant this device chose: %s%n"
+                    + "| form | m | n | k | variant | device µs | GFLOP/s (device) | wall µs | GFLOP/s (wall) |%n"
                     + "|---|---|---|---|---|---|---|---|---|%n", runs, device.gemmVariant().id()));
             for (String shape : SHAPES) {
                 String[] p = shape.split(":");
@@ -64,9 +64,9 @@ final class GemmTable {
                         double flops = 2.0 * m * n * k;
                         double kernelNs = kernel / runs;
                         double wallNs = (double) wall / runs;
-                        out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %.1f | %.3f | %.1f | %.3f |%n",
+                        out.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %.1f | %.1f | %.1f | %.1f |%n",
                                 form, m, n, k, thin ? "tile16 (thin path)" : v.id(), kernelNs / 1e3,
-                                flops / kernelNs / 1e3, wallNs / 1e3, flops / wallNs / 1e3));
+                                flops / kernelNs, wallNs / 1e3, flops / wallNs));
                     }
                 }
             }
