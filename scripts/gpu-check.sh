@@ -37,7 +37,7 @@ export JAVA_HOME="$here/jdk"
 export TORNADOVM_HOME="$here/sdk"
 # the SDK's argfile names the folder it was built in: point it here
 sed "s#$(cat "$here/sdk/ORIGINAL_PATH")#$here/sdk#g" "$here/sdk/tornado-argfile.in" >"$here/sdk/tornado-argfile"
-flags=(-Dtornado.recover.bailout=False -Dtornado.opencl.compiler.flags=-w -Dtornado.tvm.maxbytecodesize=65536
+flags=(-Dtornado.recover.bailout=False -Dtornado.opencl.compiler.flags=-w -Dtornado.tvm.maxbytecodesize=65536 -Dtornado.max.events=2048
     "-Drkflow.tornado.gemm.cache=$out/tornado-gemm.properties")
 run_java() {
     "$JAVA_HOME/bin/java" @"$TORNADOVM_HOME/tornado-argfile" --module-path "$TORNADOVM_HOME/share/java/tornado" \

@@ -5,7 +5,7 @@
 # Our JVM flags on top of the SDK's tornado-argfile, the same as tornado/pom.xml's tests use: no
 # silent fallback to Java, deliberate OpenCL flags, room for whole RK steps in one task graph.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-RKFLOW_TORNADO_JVM_FLAGS="-Dtornado.recover.bailout=False -Dtornado.opencl.compiler.flags=-w -Dtornado.tvm.maxbytecodesize=65536"
+RKFLOW_TORNADO_JVM_FLAGS="-Dtornado.recover.bailout=False -Dtornado.opencl.compiler.flags=-w -Dtornado.tvm.maxbytecodesize=65536 -Dtornado.max.events=2048"
 
 # Prints the JDK line (21 or 25) the SDK at $1 was built for, or nothing. TornadoVM's version and
 # branch carry it (version=5.2.1-jdk25-dev, branch=jdk25 in etc/tornado.release; the dist folder
