@@ -72,27 +72,85 @@ public final class Metrics implements AutoCloseable {
     /**
      * Opens the metrics of a resumed run in {@code folder}: keeps the rows up to and including
      * {@code step} (rows after it were logged after the checkpoint and will be logged again) and
-     * appends from there.
+     * appends from there. Blank lines are dropped, and so is a last line that does not parse (the
+     * torn line a crash can leave); any other line that does not parse is an error naming the file
+     * and the line. Both files are rewritten atomically (a failure leaves them as they were), and
+     * the temporary files of interrupted writes in the folder are removed first.
      */
     public static Metrics resume(Path folder, long step) throws IOException {
+        removeTemporaryFiles(folder);
         Path csvFile = folder.resolve("metrics.csv");
         Path jsonFile = folder.resolve("metrics.jsonl");
-        java.util.List<String> csvRows = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(csvFile, StandardCharsets.UTF_8)) {
-            if (line.startsWith("step,") || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
-                csvRows.add(line);
-            }
-        }
-        java.util.List<String> jsonRows = new java.util.ArrayList<>();
-        for (String line : Files.readAllLines(jsonFile, StandardCharsets.UTF_8)) {
-            String value = line.substring(line.indexOf(':') + 1, line.indexOf(','));
-            if (Long.parseLong(value) <= step) {
-                jsonRows.add(line);
-            }
-        }
-        Files.write(csvFile, csvRows, StandardCharsets.UTF_8);
-        Files.write(jsonFile, jsonRows, StandardCharsets.UTF_8);
+        java.util.List<String> csvRows = keep(csvFile, step, line -> line.substring(0, line.indexOf(',')), "step,");
+        java.util.List<String> jsonRows = keep(jsonFile, step,
+                line -> line.startsWith("{\"step\":") ? line.substring(line.indexOf(':') + 1, line.indexOf(',')) : "", null);
+        io.rkflow.models.io.AtomicFile.write(csvFile, lines(csvRows));
+        io.rkflow.models.io.AtomicFile.write(jsonFile, lines(jsonRows));
         return new Metrics(csvFile, jsonFile);
+    }
+
+    /** The lines of {@code file} whose step (read by {@code stepOf}) is at most {@code step}, and its header. */
+    private static java.util.List<String> keep(Path file, long step, java.util.function.Function<String, String> stepOf,
+            String header) throws IOException {
+        java.util.List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+        int last = all.size() - 1;
+        while (last >= 0 && all.get(last).isBlank()) {
+            last--;
+        }
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        for (int i = 0; i <= last; i++) {
+            String line = all.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            if (header != null && line.startsWith(header)) {
+                kept.add(line);
+                continue;
+            }
+            long s;
+            try {
+                s = Long.parseLong(stepOf.apply(line));
+            } catch (RuntimeException e) { // NumberFormatException, or no ',' / ':' to cut at
+                if (i == last) {
+                    break; // the torn last line of a crashed run: it is logged again
+                }
+                throw new IOException(file + ", line " + (i + 1) + ": not a metrics row (" + abbreviate(line)
+                        + "); the run's metrics are damaged, so it cannot be resumed safely");
+            }
+            if (s <= step) {
+                kept.add(line);
+            }
+        }
+        return kept;
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() > 60 ? "'" + line.substring(0, 60) + "...'" : "'" + line + "'";
+    }
+
+    private static java.nio.ByteBuffer lines(java.util.List<String> rows) {
+        StringBuilder b = new StringBuilder();
+        for (String r : rows) {
+            b.append(r).append('\n');
+        }
+        return java.nio.ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Removes what interrupted atomic writes leave in a run folder: {@code .<name>*.tmp} files of
+     * the checkpoint, the metrics or the weights ({@link io.rkflow.models.io.AtomicFile}).
+     */
+    public static void removeTemporaryFiles(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        try (var files = Files.newDirectoryStream(folder, ".*.tmp")) {
+            for (Path f : files) {
+                if (Files.isRegularFile(f)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     private Metrics(Path csvFile, Path jsonFile) throws IOException {
