@@ -16,7 +16,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cl = commandLine();
+        int code = cl.execute(args);
+        cl.getOut().flush(); // what a command printed without a newline would be lost at exit
+        cl.getErr().flush();
+        System.exit(code);
     }
 
     /** The configured command line, also for tests. */

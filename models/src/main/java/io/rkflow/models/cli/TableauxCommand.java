@@ -33,11 +33,13 @@ final class TableauxCommand implements Callable<Integer> {
                 String order = t.embedded() ? t.order() + "(" + t.embeddedOrder() + ")" : String.valueOf(t.order());
                 out.printf("%-18s %-20s %6d %9s %5s%n", t.name(), kind, t.stages(), order, t.fsal() ? "yes" : "");
             }
+            out.flush();
             return 0;
         }
         Path file = Path.of(name);
         ButcherTableau t = Files.isRegularFile(file) ? TableauReader.read(file) : Tableaux.byName(name);
         out.print(t);
+        out.flush(); // print() does not flush, and main() exits right after
         return 0;
     }
 }
