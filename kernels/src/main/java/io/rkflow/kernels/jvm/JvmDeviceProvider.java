@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Opens the JVM device: {@code jvm} with the default thread count (system property
- * {@code rkflow.threads}, else the available processors), or {@code jvm:N} with N threads.
+ * {@code rkflow.threads}, else the available processors), or {@code jvm:N} with N threads, at most
+ * the available processors.
  */
 public final class JvmDeviceProvider implements DeviceProvider {
 
@@ -35,6 +36,13 @@ public final class JvmDeviceProvider implements DeviceProvider {
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("device '" + id + "': '" + count
                     + "' is not a thread count; use jvm or jvm:N with N in [1, 1024]");
+        }
+        int processors = Runtime.getRuntime().availableProcessors();
+        if (threads > processors) {
+            // the workers spin between kernels: more threads than processors would take turns, slowly
+            throw new IllegalArgumentException("device '" + id + "': " + threads + " threads, but this machine has "
+                    + processors + " processor" + (processors == 1 ? "" : "s") + "; use jvm (all " + processors
+                    + ") or jvm:N with N ≤ " + processors);
         }
         return new JvmDevice(threads);
     }
