@@ -33,8 +33,11 @@ public final class Devices {
                 return provider.open(id);
             }
         }
-        String hint = id.startsWith("tornado") ? " (TornadoVM devices need a TornadoVM SDK: `source tornado-env.sh"
-                + " <SDK folder>`, then ./rkflow; see the README)" : "";
+        boolean tornado = available().stream().anyMatch(d -> d.id().startsWith("tornado"));
+        String hint = tornado ? ""
+                : " (GPUs and other OpenCL or CUDA devices are TornadoVM devices, tornado:<backend>:<device>;"
+                        + " they are listed once a TornadoVM SDK is set up: `source tornado-env.sh <SDK folder>`,"
+                        + " then ./rkflow; see the README)";
         throw new IllegalArgumentException("unknown device '" + id + "'; available devices: " + describeAvailable()
                 + hint);
     }

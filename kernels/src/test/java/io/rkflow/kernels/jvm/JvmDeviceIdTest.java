@@ -39,4 +39,12 @@ class JvmDeviceIdTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Devices.open(id));
         assertTrue(e.getMessage().contains("'" + id + "'"), e.getMessage());
     }
+
+    @Test
+    void anUnknownDeviceSaysHowGpusAppear() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Devices.open("gpu"));
+        assertTrue(e.getMessage().contains("unknown device 'gpu'") && e.getMessage().contains("jvm (")
+                && e.getMessage().contains("tornado:<backend>:<device>") && e.getMessage().contains("tornado-env.sh"),
+                e.getMessage());
+    }
 }
