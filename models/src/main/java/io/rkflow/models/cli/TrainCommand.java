@@ -111,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
         Path runFolder = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         io.rkflow.kernels.Fusion level = fusion.level(); // checked before any file is made
+        new Trainer(config).check(train, test, held); // so is everything about the model, data and batch
         try (Device dev = Devices.open(device);
                 Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
                         : new Metrics(runFolder, force)) {

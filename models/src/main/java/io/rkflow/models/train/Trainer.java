@@ -67,6 +67,43 @@ public final class Trainer {
         this.config = config;
     }
 
+    /**
+     * Checks that this run can start on these data sets, before anything is allocated or written:
+     * the model's inputs match the features of every set, its outputs cover their classes, its
+     * parameters fit a buffer, and the batch leaves at least one full step. Returns the batches per
+     * step. Each failure names the option or the data set and both values.
+     */
+    public int check(Dataset train, Dataset test, Dataset validation) {
+        MlpSpec spec = config.model();
+        spec.parameters(); // throws when the model has more parameters than a buffer holds
+        for (Dataset d : new Dataset[] {train, test, validation}) {
+            if (d == null) {
+                continue;
+            }
+            if (d.features() != spec.inputs()) {
+                throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but "
+                        + d.name() + " has " + d.features() + " features");
+            }
+            if (d.classes() > spec.outputs()) {
+                throw new IllegalArgumentException("model " + spec + " has " + spec.outputs() + " outputs but "
+                        + d.name() + " has " + d.classes() + " classes");
+            }
+        }
+        if (config.batch() > train.rows()) {
+            throw new IllegalArgumentException("--batch " + config.batch() + " is larger than the " + train.rows()
+                    + " training rows of " + train.name());
+        }
+        Spec optimizerSpec = config.optimizer();
+        int slots = optimizerSpec.freshBatch() && optimizerSpec.tableau() != null
+                ? optimizerSpec.tableau().stages() : 1;
+        Batches batches = new Batches(train.rows(), config.batch(), config.seed());
+        if (batches.batchesPerEpoch() / slots < 1) {
+            throw new IllegalArgumentException("--batch " + config.batch() + " with " + slots + " batches per step"
+                    + " leaves no full step in " + train.rows() + " training rows");
+        }
+        return slots;
+    }
+
     /** Trains from the start without checkpoints; see the full form. */
     public Summary run(Device device, Dataset train, Dataset test, Metrics metrics, PrintStream log)
             throws IOException {
@@ -86,23 +123,10 @@ public final class Trainer {
     public Summary run(Device device, Dataset train, Dataset test, Dataset validation, Metrics metrics,
             PrintStream log, Path runFolder, Checkpoint resume) throws IOException {
         MlpSpec spec = config.model();
-        if (train.features() != spec.inputs()) {
-            throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but "
-                    + train.name() + " has " + train.features() + " features");
-        }
-        if (train.classes() > spec.outputs()) {
-            throw new IllegalArgumentException("model " + spec + " has " + spec.outputs() + " outputs but "
-                    + train.name() + " has " + train.classes() + " classes");
-        }
+        int slots = check(train, test, validation);
         Spec optimizerSpec = config.optimizer();
-        int slots = optimizerSpec.freshBatch() && optimizerSpec.tableau() != null
-                ? optimizerSpec.tableau().stages() : 1;
         Batches batches = new Batches(train.rows(), config.batch(), config.seed());
         int stepsPerEpoch = batches.batchesPerEpoch() / slots;
-        if (stepsPerEpoch < 1) {
-            throw new IllegalArgumentException("--batch " + config.batch() + " with " + slots + " batches per step"
-                    + " leaves no full step in " + train.rows() + " training rows");
-        }
         Mlp model = new Mlp(device, spec, config.batch(), slots);
         FloatBuffer theta = device.allocFloat("theta", model.dimension());
         float[] xHost = new float[config.batch() * spec.inputs()];

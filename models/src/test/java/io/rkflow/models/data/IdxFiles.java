@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files for the tests (never the real data set). */
-final class IdxFiles {
+public final class IdxFiles {
     private IdxFiles() {}
 
     /** Header (magic 0x00 0x00 type ndims, big-endian dims) followed by data, as bytes. */
@@ -40,7 +40,7 @@ final class IdxFiles {
     }
 
     /** n images of h x w with pixel (i, k) = (i * 31 + k) mod 256, and labels i mod 10 (gzipped files). */
-    static void writeImagesAndLabels(Path dir, String images, String labels, int n, int h, int w) throws IOException {
+    public static void writeImagesAndLabels(Path dir, String images, String labels, int n, int h, int w) throws IOException {
         write(dir, images, gzip(ubyte(new int[] {n, h, w}, pixels(n, h * w))));
         byte[] y = new byte[n];
         for (int i = 0; i < n; i++) y[i] = (byte) (i % 10);
@@ -54,7 +54,7 @@ final class IdxFiles {
     }
 
     /** The four standard Fashion-MNIST/MNIST files, tiny: 20 train and 10 test images of 2 x 3. */
-    static void writeFourFiles(Path dir) throws IOException {
+    public static void writeFourFiles(Path dir) throws IOException {
         Files.createDirectories(dir);
         writeImagesAndLabels(dir, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 20, 2, 3);
         writeImagesAndLabels(dir, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10, 2, 3);

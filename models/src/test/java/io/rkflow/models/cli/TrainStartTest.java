@@ -1,0 +1,61 @@
+package io.rkflow.models.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rkflow.models.data.IdxFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A training start that cannot run is refused before any file is made: the error names the option
+ * or data set and both values (exit code 2), the run folder is not created, and the same --out
+ * then works for a run that can start.
+ */
+class TrainStartTest {
+
+    private static int train(StringWriter err, String... args) {
+        picocli.CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try {
+            return cl.execute(args);
+        } finally {
+            System.setOut(stdout);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--batch | 25 | 6-8-10:relu | --batch 25 is larger than the 20 training rows",
+        "--model | 7-8-10:relu | 7-8-10:relu | takes 7 inputs but",
+        "--model | 6-8-3:relu | 6-8-3:relu | has 3 outputs but",
+    })
+    void aStartThatCannotRunMakesNoFiles(String option, String value, String model, String message, @TempDir Path dir)
+            throws IOException {
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data); // 20 train and 10 test images of 2 x 3, 10 classes
+        Path out = dir.resolve("run");
+        StringWriter err = new StringWriter();
+        String batch = option.equals("--batch") ? value : "4";
+        int code = train(err, "train", "--data", data.toString(), "--model", model, "--batch", batch, "--steps", "3",
+                "--out", out.toString());
+        assertEquals(2, code, err.toString());
+        assertTrue(err.toString().contains(message), err.toString());
+        assertFalse(Files.exists(out), "no run folder is made for a start that fails");
+        StringWriter err2 = new StringWriter();
+        assertEquals(0, train(err2, "train", "--data", data.toString(), "--model", "6-8-10:relu", "--batch", "4",
+                "--steps", "3", "--out", out.toString()), err2.toString());
+        assertTrue(Files.exists(out.resolve("metrics.csv")));
+    }
+}
