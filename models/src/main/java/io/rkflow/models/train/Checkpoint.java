@@ -57,11 +57,24 @@ public record Checkpoint(String model, String optimizer, int batch, long seed, i
 
     /** Reads a checkpoint; anything wrong with the file is an IOException naming it and the problem. */
     public static Checkpoint read(Path file) throws IOException {
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null && !Files.exists(folder)) {
+            throw new IllegalArgumentException(file.getParent() + ": no such run folder");
+        }
+        if (folder != null && !Files.isDirectory(folder)) {
+            throw new IllegalArgumentException(file.getParent() + " is a file, not a run folder");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a folder, not a checkpoint file");
+        }
         byte[] all;
         try {
             all = Files.readAllBytes(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException(file + ": no checkpoint there (a run writes " + FILE + " into its --out folder)");
+            throw new IllegalArgumentException(file + ": no checkpoint there (a run writes " + FILE
+                    + " into its --out folder)");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException(file + ": not readable (permission denied)", e);
         }
         if (all.length < 20) {
             throw new IOException(file + ": damaged checkpoint: " + all.length + " bytes, shorter than its header");

@@ -162,6 +162,9 @@ public final class Metrics implements AutoCloseable {
      * Opens the metrics files in {@code folder}; existing files are an error unless {@code force}.
      */
     public Metrics(Path folder, boolean force) throws IOException {
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("--out " + folder + " is a file, not a folder; name a folder for the run");
+        }
         Files.createDirectories(folder);
         Path csvFile = folder.resolve("metrics.csv");
         Path jsonFile = folder.resolve("metrics.jsonl");
