@@ -28,7 +28,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "784-256-256-10:relu", description = "MLP widths and activation (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = {"--optimizer", "-o"}, defaultValue = "rk4+h(0.1)", description = "Optimizer spec (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", defaultValue = "rk4+h(0.1)", description = "Optimizer spec (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
@@ -73,11 +73,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its checkpoint, bit for bit; its model, optimizer, batch and seed apply.")
     Path resume;
 
+    /** Not options: the step size is part of --optimizer; these say so instead of "Unknown options". */
+    @Option(names = {"--lr", "--learning-rate", "--h", "--step-size"}, hidden = true, paramLabel = "VALUE")
+    String stepSize;
+
+    /** Not an option either: -o reads as "output"; the run folder is --out and the optimizer --optimizer. */
+    @Option(names = "-o", hidden = true, paramLabel = "VALUE")
+    String shortO;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() throws Exception {
+        if (stepSize != null) {
+            throw new IllegalArgumentException("there is no step-size option: the step size is part of --optimizer,"
+                    + " e.g. --optimizer 'rk4+h(" + stepSize + ")' or --optimizer 'adam(lr=" + stepSize + ")'");
+        }
+        if (shortO != null) {
+            throw new IllegalArgumentException("-o is not an option: the run folder is --out " + shortO
+                    + ", the optimizer --optimizer " + shortO);
+        }
         PrintStream log = System.out;
         Checkpoint checkpoint = null;
         if (resume != null) {

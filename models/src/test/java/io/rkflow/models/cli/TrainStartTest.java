@@ -58,4 +58,16 @@ class TrainStartTest {
                 "--steps", "3", "--out", out.toString()), err2.toString());
         assertTrue(Files.exists(out.resolve("metrics.csv")));
     }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--lr | 0.01 | the step size is part of --optimizer, e.g. --optimizer 'rk4+h(0.01)' or --optimizer 'adam(lr=0.01)'",
+        "-o | runs/x | -o is not an option: the run folder is --out runs/x, the optimizer --optimizer runs/x",
+    })
+    void optionsUsersGuessAreAnsweredWithTheRightOnes(String option, String value, String message, @TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        assertEquals(2, train(err, "train", option, value, "--out", dir.resolve("run").toString()), err.toString());
+        assertTrue(err.toString().contains(message), err.toString());
+        assertFalse(Files.exists(dir.resolve("run")));
+    }
 }

@@ -300,9 +300,13 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
                 }
                 args.put(keys[0], positional);
             }
-            for (String k : args.keySet()) {
+            for (Map.Entry<String, String> e : args.entrySet()) {
+                String k = e.getKey();
                 if (!List.of(keys).contains(k)) {
-                    throw new IllegalArgumentException(name + ": unknown parameter '" + k + "'; valid: "
+                    // a bare word is read as a flag: say so, for h(abc) meant as a value
+                    String bare = e.getValue().isEmpty() && keys.length > 0
+                            ? " ('" + k + "' is not a number either; a value looks like " + name + "(0.1))" : "";
+                    throw new IllegalArgumentException(name + ": unknown parameter '" + k + "'" + bare + "; valid: "
                             + (keys.length == 0 ? "none" : String.join(", ", keys)));
                 }
             }
@@ -383,7 +387,10 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         int open = s.indexOf('(');
         String name = (open < 0 ? s : s.substring(0, open)).strip().toLowerCase(Locale.ROOT);
         if (!name.matches("[a-z0-9_-]+")) {
-            throw new IllegalArgumentException("'" + name + "' is not a name (in '" + whole + "')");
+            int eq = name.indexOf('=');
+            String hint = eq > 0 && name.substring(0, eq).matches("[a-z0-9_-]+")
+                    ? "; parameters go in parentheses: " + name.substring(0, eq) + "(" + name.substring(eq + 1) + ")" : "";
+            throw new IllegalArgumentException("'" + name + "' is not a name (in '" + whole + "')" + hint);
         }
         Term t = new Term(name);
         if (open >= 0) {
