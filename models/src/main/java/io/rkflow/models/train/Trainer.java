@@ -157,9 +157,13 @@ public final class Trainer {
             } else {
                 theta.write(model.initialParameters(config.seed()));
             }
-            log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s (fusion %s): %d epochs of %d steps,"
-                    + " batch %d%n", spec, model.dimension(), optimizerSpec, device.id(), device.fusion().label(),
-                    config.epochs(), stepsPerEpoch, config.batch());
+            long allSteps = (long) config.epochs() * stepsPerEpoch;
+            long totalSteps = config.maxSteps() > 0 ? Math.min(config.maxSteps(), allSteps) : allSteps;
+            String length = config.maxSteps() > 0 && config.maxSteps() < allSteps
+                    ? String.format(Locale.ROOT, "%d steps (--steps; %d per epoch)", totalSteps, stepsPerEpoch)
+                    : String.format(Locale.ROOT, "%d epochs of %d steps", config.epochs(), stepsPerEpoch);
+            log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s (fusion %s): %s, batch %d%n", spec,
+                    model.dimension(), optimizerSpec, device.id(), device.fusion().label(), length, config.batch());
             Progress progress = Progress.on(log);
             long windowStart = System.nanoTime();
             long timedSteps = 0;
@@ -216,7 +220,7 @@ public final class Trainer {
                     if (stop && !evalDue) {
                         last = evaluator.evaluate(); // for the summary; not a metrics row
                     }
-                    progress.show(step, (long) config.epochs() * stepsPerEpoch);
+                    progress.show(step, totalSteps);
                     boolean finalStep = stop || epochEnd && epoch == config.epochs() - 1;
                     boolean due = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
                     if (runFolder != null && (finalStep || due)) {
