@@ -10,7 +10,9 @@ import io.rkflow.models.train.Metrics;
 import io.rkflow.models.train.Trainer;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -145,9 +147,39 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         } catch (Optimizer.NonFiniteException | Optimizer.StepSizeException | Optimizer.StageSolverException e) {
             System.err.println("rkflow train: the run stopped: " + e.getMessage());
-            System.err.println("metrics up to the last log line and the last good checkpoint are in " + runFolder);
+            System.err.println(afterStop(runFolder));
             return 3;
         }
+    }
+
+    /** What a stopped run left: its metrics, and which checkpoint (step, last logged loss) if any. */
+    static String afterStop(Path runFolder) {
+        Path file = runFolder.resolve(Checkpoint.FILE);
+        if (!Files.isRegularFile(file)) {
+            return "metrics up to the last log line are in " + runFolder + "; no checkpoint was written before the"
+                    + " run stopped (lower --checkpoint-every to keep one sooner), so it cannot be resumed";
+        }
+        long step;
+        try {
+            step = Checkpoint.read(file).step();
+        } catch (IOException | RuntimeException e) {
+            return "metrics up to the last log line are in " + runFolder + "; its checkpoint is unreadable: "
+                    + e.getMessage();
+        }
+        String loss = "";
+        try {
+            for (String line : Files.readAllLines(runFolder.resolve("metrics.csv"))) {
+                String[] f = line.split(",", -1);
+                if (f.length > 2 && f[0].matches("[0-9]+") && Long.parseLong(f[0]) <= step) {
+                    loss = ", loss " + f[2] + " at its last log line (step " + f[0] + ")";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the step alone still helps
+        }
+        return "metrics up to the last log line are in " + runFolder + "; the last good checkpoint there holds step "
+                + step + loss + "; --resume continues from it with the same settings (a smaller step size needs a"
+                + " new run)";
     }
 
     /** With --resume the checkpoint's setting applies; an explicit different value is an error. */

@@ -250,9 +250,13 @@ public final class Trainer {
     private void checkSettings(Checkpoint cp, int parameters) {
         String mine = config.model() + " " + config.optimizer() + " batch " + config.batch() + " seed " + config.seed();
         String theirs = cp.model() + " " + cp.optimizer() + " batch " + cp.batch() + " seed " + cp.seed();
-        if (!mine.equals(theirs) || cp.theta().length != parameters) {
+        if (!mine.equals(theirs)) {
             throw new IllegalArgumentException("the checkpoint was written by a run of " + theirs + ", not " + mine
                     + "; resume with the same settings or start a new run");
+        }
+        if (cp.theta().length != parameters) {
+            throw new IllegalArgumentException("the checkpoint holds " + cp.theta().length + " parameters, but its model "
+                    + cp.model() + " has " + parameters + "; it is damaged or was written by another version of rkflow");
         }
     }
 }

@@ -70,4 +70,29 @@ class TrainStartTest {
         assertTrue(err.toString().contains(message), err.toString());
         assertFalse(Files.exists(dir.resolve("run")));
     }
+
+    @ParameterizedTest(name = "--checkpoint-every {0}")
+    @CsvSource(delimiter = '|', value = {
+        "0 | no checkpoint was written before the run stopped",
+        "1 | the last good checkpoint there holds step 1, loss ",
+    })
+    void aDivergedRunSaysWhichCheckpointItLeft(String every, String message, @TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data);
+        StringWriter ignored = new StringWriter();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = train(ignored, "train", "--data", data.toString(), "--model", "6-8-10:relu", "--batch", "4",
+                    "--optimizer", "euler+h(1e30)", "--steps", "10", "--log-every", "1", "--checkpoint-every", every,
+                    "--out", dir.resolve("run").toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(3, code, text);
+        assertTrue(text.contains("θ became NaN or infinite") && text.contains(message), text);
+    }
 }
