@@ -129,7 +129,13 @@ final class TrainCommand implements Callable<Integer> {
         Path runFolder = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         io.rkflow.kernels.Fusion level = fusion.level(); // checked before any file is made
-        new Trainer(config).check(train, test, held); // so is everything about the model, data and batch
+        long lastStep = new Trainer(config).lastStep(train, test, held); // checks the model, data and batch too
+        if (checkpoint != null && checkpoint.step() >= lastStep) {
+            // a finished run stays as it is: no step, no rewritten metrics, checkpoint or weights
+            log.printf(Locale.ROOT, "the run in %s is at step %d, and this run ends at step %d: nothing to do (give a"
+                    + " larger --steps or --epochs to train on)%n", runFolder, checkpoint.step(), lastStep);
+            return 0;
+        }
         try (Device dev = Devices.open(device);
                 Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
                         : new Metrics(runFolder, force)) {

@@ -68,6 +68,17 @@ public final class Trainer {
     }
 
     /**
+     * The step this run ends at on {@code train}: its --steps when they end it before its epochs do,
+     * else epochs × steps per epoch.
+     */
+    public long lastStep(Dataset train, Dataset test, Dataset validation) {
+        int slots = check(train, test, validation);
+        long all = (long) config.epochs() * (new Batches(train.rows(), config.batch(), config.seed()).batchesPerEpoch()
+                / slots);
+        return config.maxSteps() > 0 ? Math.min(config.maxSteps(), all) : all;
+    }
+
+    /**
      * Checks that this run can start on these data sets, before anything is allocated or written:
      * the model's inputs match the features of every set, its outputs cover their classes, its
      * parameters fit a buffer, and the batch leaves at least one full step. Returns the batches per

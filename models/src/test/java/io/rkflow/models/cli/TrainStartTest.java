@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,15 +25,30 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TrainStartTest {
 
     private static int train(StringWriter err, String... args) {
+        return train(err, new ByteArrayOutputStream(), args);
+    }
+
+    private static int train(StringWriter err, ByteArrayOutputStream out, String... args) {
         picocli.CommandLine cl = Main.commandLine();
         cl.setErr(new PrintWriter(err, true));
         java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
         try {
             return cl.execute(args);
         } finally {
             System.setOut(stdout);
         }
+    }
+
+    private static java.util.Map<String, String> contents(Path folder) throws IOException {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        try (var files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                m.put(f.getFileName().toString(), java.util.Arrays.toString(Files.readAllBytes(f)) + " "
+                        + Files.getLastModifiedTime(f));
+            }
+        }
+        return m;
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -94,5 +110,33 @@ class TrainStartTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertEquals(3, code, text);
         assertTrue(text.contains("θ became NaN or infinite") && text.contains(message), text);
+    }
+
+    @Test
+    void aFinishedRunResumedWithTheSameTargetIsLeftAsItIs(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data);
+        Path run = dir.resolve("run");
+        String[] common = {"--data", data.toString(), "--model", "6-8-10:relu", "--batch", "4", "--log-every", "1"};
+        StringWriter err = new StringWriter();
+        assertEquals(0, train(err, concat(new String[] {"train", "--steps", "3", "--out", run.toString()}, common)),
+                err.toString());
+        java.util.Map<String, String> before = contents(run);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, train(err, out, concat(new String[] {"train", "--resume", run.toString(), "--steps", "3"},
+                common)), err.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("is at step 3, and this run ends at step 3: nothing to do"),
+                out.toString(StandardCharsets.UTF_8));
+        assertEquals(before, contents(run), "no file of the finished run changed");
+        // a larger target trains on from the checkpoint
+        assertEquals(0, train(err, concat(new String[] {"train", "--resume", run.toString(), "--steps", "5"}, common)),
+                err.toString());
+        assertEquals(5, io.rkflow.models.train.Checkpoint.read(run.resolve("checkpoint.rkc")).step());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }
