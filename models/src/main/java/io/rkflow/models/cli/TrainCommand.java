@@ -7,6 +7,7 @@ import io.rkflow.models.io.SafeTensors;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.models.train.Checkpoint;
 import io.rkflow.models.train.Metrics;
+import io.rkflow.models.train.RunLock;
 import io.rkflow.models.train.Trainer;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
@@ -137,6 +138,7 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         try (Device dev = Devices.open(device);
+                RunLock lock = RunLock.acquire(runFolder); // one writer per run folder
                 Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
                         : new Metrics(runFolder, force)) {
             dev.fusion(level);

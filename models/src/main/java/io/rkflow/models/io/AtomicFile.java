@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class AtomicFile {
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private AtomicFile() {}
 
     /** Writes the remaining bytes of {@code parts}, in order, to {@code file}. */
@@ -23,9 +25,21 @@ public final class AtomicFile {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        // not Files.createTempFile, which makes the file 0600: a new file gets the permissions every
+        // other file of the run gets (0644 under the usual umask)
+        Path tmp;
+        FileChannel opened;
+        while (true) {
+            tmp = dir.resolve("." + target.getFileName() + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+            try {
+                opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                break;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another name
+            }
+        }
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = opened) {
                 for (ByteBuffer part : parts) {
                     while (part.hasRemaining()) {
                         ch.write(part);
