@@ -139,7 +139,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         try (Device dev = Devices.open(device);
                 RunLock lock = RunLock.acquire(runFolder); // one writer per run folder
-                Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step())
+                Metrics metrics = checkpoint != null ? Metrics.resume(runFolder, checkpoint.step(),
+                        new Trainer(config).logsRowAt(checkpoint.step(), checkpoint.batchInEpoch()))
                         : new Metrics(runFolder, force)) {
             dev.fusion(level);
             Trainer.Summary s = new Trainer(config).run(dev, train, test, held, metrics, log, runFolder, checkpoint);

@@ -78,11 +78,21 @@ public final class Metrics implements AutoCloseable {
      * the temporary files of interrupted writes in the folder are removed first.
      */
     public static Metrics resume(Path folder, long step) throws IOException {
+        return resume(folder, step, true);
+    }
+
+    /**
+     * As {@link #resume(Path, long)}; of the rows at {@code step} itself only the first is kept, and
+     * only when {@code regularAt} (the run logs a row there by its grid): the final-evaluation row
+     * that a run stopped by --steps writes is not a row of the resumed run.
+     */
+    public static Metrics resume(Path folder, long step, boolean regularAt) throws IOException {
         removeTemporaryFiles(folder);
         Path csvFile = folder.resolve("metrics.csv");
         Path jsonFile = folder.resolve("metrics.jsonl");
-        java.util.List<String> csvRows = keep(csvFile, step, line -> line.substring(0, line.indexOf(',')), "step,");
-        java.util.List<String> jsonRows = keep(jsonFile, step,
+        java.util.List<String> csvRows = keep(csvFile, step, regularAt, line -> line.substring(0, line.indexOf(',')),
+                "step,");
+        java.util.List<String> jsonRows = keep(jsonFile, step, regularAt,
                 line -> line.startsWith("{\"step\":") ? line.substring(line.indexOf(':') + 1, line.indexOf(',')) : "", null);
         io.rkflow.models.io.AtomicFile.write(csvFile, lines(csvRows));
         io.rkflow.models.io.AtomicFile.write(jsonFile, lines(jsonRows));
@@ -90,14 +100,15 @@ public final class Metrics implements AutoCloseable {
     }
 
     /** The lines of {@code file} whose step (read by {@code stepOf}) is at most {@code step}, and its header. */
-    private static java.util.List<String> keep(Path file, long step, java.util.function.Function<String, String> stepOf,
-            String header) throws IOException {
+    private static java.util.List<String> keep(Path file, long step, boolean regularAt,
+            java.util.function.Function<String, String> stepOf, String header) throws IOException {
         java.util.List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
         int last = all.size() - 1;
         while (last >= 0 && all.get(last).isBlank()) {
             last--;
         }
         java.util.List<String> kept = new java.util.ArrayList<>();
+        boolean atStep = false; // a row at step itself was kept
         for (int i = 0; i <= last; i++) {
             String line = all.get(i);
             if (line.isBlank()) {
@@ -117,8 +128,9 @@ public final class Metrics implements AutoCloseable {
                 throw new IOException(file + ", line " + (i + 1) + ": not a metrics row (" + abbreviate(line)
                         + "); the run's metrics are damaged, so it cannot be resumed safely");
             }
-            if (s <= step) {
+            if (s < step || s == step && regularAt && !atStep) {
                 kept.add(line);
+                atStep |= s == step;
             }
         }
         return kept;

@@ -68,6 +68,16 @@ public final class Trainer {
     }
 
     /**
+     * Whether this run logs a row at {@code step} by its own grid (every --log-every steps, epoch
+     * ends, --eval-every steps), as opposed to the final row of a run stopped by --steps between
+     * them; {@code batchInEpoch} is 0 at an epoch end (as a checkpoint records it).
+     */
+    public boolean logsRowAt(long step, int batchInEpoch) {
+        return step % config.logEvery() == 0 || batchInEpoch == 0
+                || config.evalEvery() > 0 && step % config.evalEvery() == 0;
+    }
+
+    /**
      * The step this run ends at on {@code train}: its --steps when they end it before its epochs do,
      * else epochs × steps per epoch.
      */
@@ -181,6 +191,7 @@ public final class Trainer {
             long windowExecutes = 0; // plan executions of the training steps since the last log line
             long windowKernels = 0;  // and the kernels they ran
             boolean stop = false;
+            Metrics.Row lastRow = null; // the last row written on the grid
             for (int epoch = firstEpoch; epoch < config.epochs() && !stop; epoch++) {
                 for (int b = epoch == firstEpoch ? firstBatch : 0; b < stepsPerEpoch && !stop; b++) {
                     for (int slot = 0; slot < slots; slot++) {
@@ -221,6 +232,7 @@ public final class Trainer {
                                 (double) windowKernels / Math.max(1, timedSteps));
                         metrics.write(row);
                         log.println(row.logLine());
+                        lastRow = row;
                         windowStart = System.nanoTime();
                         windowSteps = 0;
                         timedSteps = 0;
@@ -229,7 +241,27 @@ public final class Trainer {
                         windowLoss = 0;
                     }
                     if (stop && !evalDue) {
-                        last = evaluator.evaluate(); // for the summary; not a metrics row
+                        // The run ends off the evaluation grid: one more row, the final evaluation, so that
+                        // the metrics end where the run does. It leaves the loss window as it is (a resumed
+                        // run's next row averages the same steps as an uninterrupted run's), and a resume
+                        // drops it (Metrics.resume, regularAt false), so resumed rows match uninterrupted ones.
+                        progress.clear();
+                        last = evaluator.evaluate();
+                        double validationAccuracy = validator != null ? validator.evaluate().accuracy() : Double.NaN;
+                        double trainAccuracy = trainer.evaluate().accuracy();
+                        Optimizer.Counters c = optimizer.counters();
+                        boolean fresh = timedSteps > 0 || lastRow == null; // steps since the last row, or none
+                        double ms = (System.nanoTime() - windowStart) / 1e6 / Math.max(1, timedSteps);
+                        Metrics.Row row = new Metrics.Row(step, epoch + (b + 1.0) / stepsPerEpoch,
+                                windowSteps > 0 ? windowLoss / windowSteps : lastRow.loss(), last.accuracy(),
+                                last.loss(), report.h(), c.gradientEvaluations(), c.accepted(), c.rejected(),
+                                fresh ? ms : lastRow.msPerStep(),
+                                fresh ? config.batch() * slots * 1000.0 / ms : lastRow.samplesPerSecond(),
+                                validationAccuracy, trainAccuracy,
+                                fresh ? (double) windowExecutes / Math.max(1, timedSteps) : lastRow.executesPerStep(),
+                                fresh ? (double) windowKernels / Math.max(1, timedSteps) : lastRow.kernelsPerStep());
+                        metrics.write(row);
+                        log.println(row.logLine());
                     }
                     progress.show(step, totalSteps);
                     boolean finalStep = stop || epochEnd && epoch == config.epochs() - 1;

@@ -134,6 +134,25 @@ class TrainStartTest {
         assertEquals(5, io.rkflow.models.train.Checkpoint.read(run.resolve("checkpoint.rkc")).step());
     }
 
+    @Test
+    void aStepsRunShorterThanItsLogIntervalEndsWithItsFinalEvaluation(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data);
+        Path run = dir.resolve("run");
+        StringWriter err = new StringWriter();
+        assertEquals(0, train(err, "train", "--data", data.toString(), "--model", "6-8-10:relu", "--batch", "4",
+                "--steps", "3", "--log-every", "100", "--out", run.toString()), err.toString());
+        java.util.List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals(2, rows.size(), "header and the final row: " + rows);
+        String[] last = rows.get(1).split(",", -1);
+        assertEquals("3", last[0]);
+        assertTrue(!last[3].isEmpty() && Double.parseDouble(last[3]) >= 0, "test accuracy in " + rows.get(1));
+        assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size() + 1);
+        Path png = dir.resolve("plot.png");
+        assertEquals(0, train(err, "plot", run.toString(), "--out", png.toString()), err.toString());
+        assertTrue(Files.size(png) > 0);
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

@@ -53,7 +53,9 @@ class ResumeTest {
         Checkpoint cp = Checkpoint.read(b.resolve(Checkpoint.FILE));
         assertEquals(stopAt, cp.step());
         Trainer.Summary resumed;
-        try (JvmDevice device = new JvmDevice(2); Metrics m = Metrics.resume(b, cp.step())) {
+        // as the command line does: the final-evaluation row of the stopped part is not a row of the whole run
+        try (JvmDevice device = new JvmDevice(2);
+                Metrics m = Metrics.resume(b, cp.step(), new Trainer(whole).logsRowAt(cp.step(), cp.batchInEpoch()))) {
             resumed = new Trainer(whole).run(device, train, test, validation, m, QUIET, b, cp);
         }
         assertArrayEquals(uninterrupted.theta(), resumed.theta(), "final parameters");
