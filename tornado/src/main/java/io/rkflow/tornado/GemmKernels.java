@@ -43,9 +43,7 @@ final class GemmKernels {
     static void gemm(KernelContext ctx, FloatArray a, int ao, FloatArray b, int bo, FloatArray bias, int bio,
             FloatArray x, int xo, int m, int n, int k, int mode, FloatArray c, int co, FloatArray y, int yo) {
         int form = mode & 3;
-        int accumulate = (mode >> 2) & 1;
         int epilogue = (mode >> 3) & 3;
-        int kind = ((mode >> 5) & 3) - 1;
         int yAccumulate = (mode >> 7) & 1;
         int yInC = (mode >> 8) & 1;
         int tx = ctx.localIdx;   // column within the tile
@@ -82,22 +80,7 @@ final class GemmKernels {
             ctx.localBarrier();
         }
         if (row < m && col < n) {
-            int at = co + row * n + col;
-            float v = accumulate == 1 ? c.get(at) + acc : acc;
-            if (epilogue == BIAS) {
-                v = v + bias.get(bio + col);
-            }
-            c.set(at, v);
-            if (epilogue == BIAS && kind >= 0 || epilogue == BACKWARD) {
-                int yi = yo + row * n + col;
-                float w = epilogue == BIAS ? ElementwiseKernels.activate(kind, v)
-                        : ElementwiseKernels.backward(kind, v, x.get(xo + row * n + col));
-                if (yInC == 1) {
-                    c.set(yi, w);
-                } else {
-                    y.set(yi, w);
-                }
-            }
+            finish(acc, row, col, m, n, mode, bias, bio, x, xo, c, co, y, yo);
         } else if (epilogue == BIAS_GRAD && row == m && col < n) {
             int yi = yo + col;
             float old = yAccumulate == 1 ? (yInC == 1 ? c.get(yi) : y.get(yi)) : 0f;
@@ -221,7 +204,10 @@ final class GemmKernels {
         finish(c33, r0 + 48, q0 + 48, m, n, mode, bias, bio, x, xo, c, co, y, yo);
     }
 
-    /** Element (row, col) of C from its sum over k, with the epilogue of {@code mode} (not the bias gradient's). */
+    /**
+     * Element (row, col) of C from its sum over k, with the epilogue of {@code mode} (not the bias
+     * gradient's, whose row m {@link #gemm} writes itself); both kernels end with it.
+     */
     private static void finish(float acc, int row, int col, int m, int n, int mode, FloatArray bias, int bio,
             FloatArray x, int xo, FloatArray c, int co, FloatArray y, int yo) {
         if (row < m && col < n) {

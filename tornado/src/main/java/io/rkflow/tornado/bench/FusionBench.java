@@ -161,9 +161,9 @@ public final class FusionBench {
         for (boolean capture : captures) {
             for (Fusion level : Fusion.values()) {
                 try (StepFixture f = new StepFixture(device, level, false, model, batch, optimizer, n, s, capture)) {
-                    Measured m = measureUnprofiled(runs, f::runFused);
+                    Wall w = measureUnprofiled(runs, f::runFused);
                     graphRows.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f |%n", capture ? "on" : "off",
-                            level.label(), f.fused.kernels(), m.wallNanos / 1e6, m.kernelNanos / 1e6));
+                            level.label(), f.fused.kernels(), w.meanNanos / 1e6, w.medianNanos / 1e6));
                 }
             }
         }
@@ -215,8 +215,11 @@ public final class FusionBench {
         return new Measured((double) wallSum / runs, kernel / runs, bytes / runs, per);
     }
 
-    /** Mean and median wall ns of {@code runs} executions after 3, profiler off (kernelNanos holds the median). */
-    private static Measured measureUnprofiled(int runs, Runnable run) {
+    /** Wall ns of unprofiled executions: their mean and median. */
+    private record Wall(double meanNanos, double medianNanos) {}
+
+    /** The wall times of {@code runs} executions after 3, profiler off. */
+    private static Wall measureUnprofiled(int runs, Runnable run) {
         for (int i = 0; i < 3; i++) {
             run.run();
         }
@@ -229,7 +232,7 @@ public final class FusionBench {
             sum += t[r];
         }
         java.util.Arrays.sort(t);
-        return new Measured(sum / runs, t[runs / 2], 0, List.of());
+        return new Wall(sum / runs, t[runs / 2]);
     }
 
     private static String row(String name, Fusion level, int executes, int kernels, Double jmhMs, Measured m) {
