@@ -177,10 +177,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         String loss = "";
         try {
-            for (String line : Files.readAllLines(runFolder.resolve("metrics.csv"))) {
-                String[] f = line.split(",", -1);
-                if (f.length > 2 && f[0].matches("[0-9]+") && Long.parseLong(f[0]) <= step) {
-                    loss = ", loss " + f[2] + " at its last log line (step " + f[0] + ")";
+            io.rkflow.models.plot.MetricsFile metrics = io.rkflow.models.plot.MetricsFile.read(runFolder);
+            double[] steps = metrics.column("step");
+            double[] losses = metrics.column("loss");
+            for (int i = 0; i < steps.length; i++) {
+                if (steps[i] <= step) {
+                    loss = String.format(Locale.ROOT, ", loss %.6g at its last log line (step %d)", losses[i],
+                            (long) steps[i]);
                 }
             }
         } catch (IOException | RuntimeException e) {

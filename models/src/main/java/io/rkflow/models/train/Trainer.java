@@ -212,7 +212,7 @@ public final class Trainer {
                     // Rows are logged at fixed steps only, so that a run stopped by --steps and resumed
                     // logs exactly the rows of an uninterrupted run.
                     boolean evalDue = epochEnd || config.evalEvery() > 0 && step % config.evalEvery() == 0;
-                    if (step % config.logEvery() == 0 || evalDue) {
+                    if (logsRowAt(step, epochEnd ? 0 : b + 1)) { // batchInEpoch as the checkpoint records it
                         progress.clear();
                         // Training time only: the evaluations below are not part of a step.
                         double ms = (System.nanoTime() - windowStart) / 1e6 / Math.max(1, timedSteps);
