@@ -19,11 +19,22 @@ final class DataOption {
      * found Fashion-MNIST is checked for its 60,000 + 10,000 images of 28 × 28.
      */
     Dataset[] load(PrintStream log) throws IOException {
-        Path folder = FashionMnist.locate(data, System.getenv(), log);
+        folder = FashionMnist.locate(data, System.getenv(), log);
         Dataset[] sets = data == null ? FashionMnist.load(folder)
                 : FashionMnist.loadIdxFolder(folder, folder.toAbsolutePath().normalize().getFileName().toString());
-        float mean = sets[0].mean();
-        float std = sets[0].std();
+        identity = "train " + sets[0].fingerprint() + "; test " + sets[1].fingerprint();
+        mean = sets[0].mean();
+        std = sets[0].std();
         return new Dataset[] {sets[0].standardizedInPlace(mean, std), sets[1].standardizedInPlace(mean, std)};
     }
+
+    /** The folder {@link #load} read, or null before it. */
+    Path folder;
+
+    /** What identifies the loaded data (the sets' {@link Dataset#fingerprint()}s, before standardizing). */
+    String identity;
+
+    /** The standardization of the loaded data: the training set's pixel mean and standard deviation. */
+    float mean;
+    float std;
 }

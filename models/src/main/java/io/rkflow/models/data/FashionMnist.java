@@ -113,7 +113,7 @@ public final class FashionMnist {
         if (dataOption != null) {
             List<String> missing = missing(dataOption);
             if (!missing.isEmpty()) {
-                throw new IOException("--data " + dataOption + ": " + describeMissing(dataOption, missing)
+                throw new io.rkflow.models.io.BadFileException("--data " + dataOption + ": " + describeMissing(dataOption, missing)
                         + "; expected the four Fashion-MNIST files " + EXPECTED + " in that folder");
             }
             return dataOption;
@@ -245,8 +245,25 @@ public final class FashionMnist {
     }
 
     private static String describeMissing(Path folder, List<String> missing) {
+        if (Files.isRegularFile(folder)) return "a file, not a folder";
         if (!Files.isDirectory(folder)) return "no such folder";
-        return "missing " + String.join(", ", missing);
+        if (!Files.isReadable(folder) || !Files.isExecutable(folder)) return "the folder is not readable (permission denied)";
+        List<String> absent = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        for (String name : FILES) {
+            if (resolve(folder, name) != null) continue;
+            Path gz = folder.resolve(name + ".gz");
+            Path raw = folder.resolve(name);
+            if (Files.exists(gz) || Files.exists(raw)) {
+                Path there = Files.exists(gz) ? gz : raw;
+                other.add(there.getFileName() + (Files.isDirectory(there) ? " is a folder, not a file" : " is not a regular file"));
+            } else {
+                absent.add(name + "(.gz)");
+            }
+        }
+        List<String> parts = new ArrayList<>(other);
+        if (!absent.isEmpty()) parts.add("missing " + String.join(", ", absent));
+        return parts.isEmpty() ? "missing " + String.join(", ", missing) : String.join("; ", parts);
     }
 
     /** Whether {@code tool} is an executable file in one of the PATH folders of {@code env}. */
@@ -311,7 +328,7 @@ public final class FashionMnist {
     public static Dataset[] loadIdxFolder(Path folder, String name) throws IOException {
         List<String> missing = missing(folder);
         if (!missing.isEmpty()) {
-            throw new IOException(folder + ": " + describeMissing(folder, missing) + "; expected the four files "
+            throw new io.rkflow.models.io.BadFileException(folder + ": " + describeMissing(folder, missing) + "; expected the four files "
                     + EXPECTED + " in that folder");
         }
         return new Dataset[] {

@@ -74,6 +74,15 @@ public final class Idx {
      * @throws IOException if it cannot be read (missing, unreadable)
      */
     public static IdxArray read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new io.rkflow.models.io.BadFileException(file + " is a folder, not an IDX file");
+        }
+        if (!Files.exists(file)) {
+            throw new io.rkflow.models.io.BadFileException(file + ": no such file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new io.rkflow.models.io.BadFileException(file + ": not readable (permission denied)");
+        }
         try (InputStream fileIn = Files.newInputStream(file);
              BufferedInputStream buffered = new BufferedInputStream(fileIn, 1 << 16)) {
             buffered.mark(2);

@@ -1,6 +1,5 @@
 package io.rkflow.models.data;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -9,7 +8,7 @@ import java.nio.file.Path;
  * offset (counted in the decompressed stream for a gzip file), so a bad download can be told
  * from a bad path.
  */
-public final class IdxFormatException extends IOException {
+public final class IdxFormatException extends io.rkflow.models.io.BadFileException {
     private static final long serialVersionUID = 1L;
 
     /** A problem that is not tied to one byte of one file (for example two files that disagree). */

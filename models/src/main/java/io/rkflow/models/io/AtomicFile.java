@@ -46,6 +46,9 @@ public final class AtomicFile {
                     }
                 }
                 ch.force(true);
+            } catch (IOException e) { // "No space left on device" says nothing of where
+                throw new IOException(target + ": could not write it (" + e.getMessage() + "); the file is as it"
+                        + " was before", e);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

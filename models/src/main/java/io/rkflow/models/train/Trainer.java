@@ -11,7 +11,9 @@ import io.rkflow.solvers.optim.Spec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Trains an MLP with an optimizer of the {@link Spec} grammar: mini-batches in a seeded order per
@@ -62,9 +64,37 @@ public final class Trainer {
     public static final int TRAIN_ACCURACY_ROWS = 10_000;
 
     private final Config config;
+    private final Map<String, String> identity;
 
     public Trainer(Config config) {
+        this(config, Map.of());
+    }
+
+    /**
+     * A trainer whose checkpoints also record {@code identity} (what the caller knows of the run
+     * beyond its config: the validation split, the data set's identity, the run's id; see
+     * {@link #settings()}), and whose resumes refuse a checkpoint that records other values.
+     */
+    public Trainer(Config config, Map<String, String> identity) {
         this.config = config;
+        this.identity = new LinkedHashMap<>(identity);
+    }
+
+    /**
+     * Every setting a resume must match, in a fixed order: model, optimizer (canonical), batch,
+     * seed, log_every and eval_every (they place the metrics rows), then the caller's identity
+     * entries. Epochs, --steps, --checkpoint-every, the device and the fusion level may change.
+     */
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("model", config.model().toString());
+        s.put("optimizer", config.optimizer().toString());
+        s.put("batch", String.valueOf(config.batch()));
+        s.put("seed", String.valueOf(config.seed()));
+        s.put("log_every", String.valueOf(config.logEvery()));
+        s.put("eval_every", String.valueOf(config.evalEvery()));
+        s.putAll(identity);
+        return s;
     }
 
     /**
@@ -267,7 +297,7 @@ public final class Trainer {
                     boolean finalStep = stop || epochEnd && epoch == config.epochs() - 1;
                     boolean due = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
                     if (runFolder != null && (finalStep || due)) {
-                        new Checkpoint(spec.toString(), optimizerSpec.toString(), config.batch(), config.seed(),
+                        new Checkpoint(settings(),
                                 epochEnd ? epoch + 1 : epoch, epochEnd ? 0 : b + 1, step, theta.read(),
                                 optimizer.state(), windowSteps, windowLoss).write(runFolder.resolve(Checkpoint.FILE));
                     }
@@ -278,6 +308,25 @@ public final class Trainer {
             Optimizer.Counters c = optimizer.counters();
             return new Summary(last.accuracy(), last.loss(), step, c.gradientEvaluations(), seconds, theta.read());
         }
+    }
+
+    /**
+     * The settings in which {@code checkpoint} and {@code run} differ, each as "name: checkpoint's
+     * value, this run's value" (a setting one of them lacks reads "(none)"), joined by "; "; empty
+     * when they agree.
+     */
+    public static String differences(Map<String, String> checkpoint, Map<String, String> run) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(checkpoint.keySet());
+        keys.addAll(run.keySet());
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String key : keys) {
+            String theirs = checkpoint.getOrDefault(key, "(none)");
+            String mine = run.getOrDefault(key, "(none)");
+            if (!theirs.equals(mine)) {
+                out.add(key + ": the checkpoint's " + theirs + ", this run's " + mine);
+            }
+        }
+        return String.join("; ", out);
     }
 
     /** {mean loss, accuracy} of the MLP at θ over a whole data set. */
@@ -291,11 +340,10 @@ public final class Trainer {
     }
 
     private void checkSettings(Checkpoint cp, int parameters) {
-        String mine = config.model() + " " + config.optimizer() + " batch " + config.batch() + " seed " + config.seed();
-        String theirs = cp.model() + " " + cp.optimizer() + " batch " + cp.batch() + " seed " + cp.seed();
-        if (!mine.equals(theirs)) {
-            throw new IllegalArgumentException("the checkpoint was written by a run of " + theirs + ", not " + mine
-                    + "; resume with the same settings or start a new run");
+        String differences = differences(cp.settings(), settings());
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("the checkpoint was written by a run with other settings: "
+                    + differences + "; resume with the same settings or start a new run");
         }
         if (cp.theta().length != parameters) {
             throw new IllegalArgumentException("the checkpoint holds " + cp.theta().length + " parameters, but its model "

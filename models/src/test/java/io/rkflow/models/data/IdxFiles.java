@@ -53,6 +53,17 @@ public final class IdxFiles {
         return p;
     }
 
+    /**
+     * The four files of {@link #writeFourFiles} with other training labels, (i + shift) mod 10: the
+     * same shapes, other data.
+     */
+    public static void writeFourFilesWithOtherLabels(Path dir, int shift) throws IOException {
+        writeFourFiles(dir);
+        byte[] y = new byte[20];
+        for (int i = 0; i < 20; i++) y[i] = (byte) ((i + shift) % 10);
+        write(dir, "train-labels-idx1-ubyte.gz", gzip(ubyte(new int[] {20}, y)));
+    }
+
     /** The four standard Fashion-MNIST/MNIST files, tiny: 20 train and 10 test images of 2 x 3. */
     public static void writeFourFiles(Path dir) throws IOException {
         Files.createDirectories(dir);

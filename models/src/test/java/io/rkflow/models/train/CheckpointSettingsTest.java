@@ -32,7 +32,7 @@ class CheckpointSettingsTest {
                     new PrintStream(OutputStream.nullOutputStream()), a, null);
             good = Checkpoint.read(a.resolve(Checkpoint.FILE));
         }
-        Checkpoint cut = new Checkpoint(good.model(), good.optimizer(), good.batch(), good.seed(), good.epoch(),
+        Checkpoint cut = new Checkpoint(good.settings(), good.epoch(),
                 good.batchInEpoch(), good.step(), java.util.Arrays.copyOf(good.theta(), good.theta().length - 1),
                 good.optimizerState(), good.windowSteps(), good.windowLoss());
         try (JvmDevice device = new JvmDevice(1); Metrics m = Metrics.resume(a, cut.step())) {

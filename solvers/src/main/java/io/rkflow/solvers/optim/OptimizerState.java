@@ -44,6 +44,15 @@ public record OptimizerState(String spec, Map<String, float[]> arrays, Map<Strin
 
     /** Reads a state; a wrong magic number, version or length is an IOException saying which. */
     public static OptimizerState read(DataInput in) throws IOException {
+        return read(in, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(DataInput)}, from input that holds at most {@code available} more bytes: an
+     * array longer than that is an IOException before anything is allocated (a forged length would
+     * otherwise ask for gigabytes).
+     */
+    public static OptimizerState read(DataInput in, long available) throws IOException {
         int magic = in.readInt();
         if (magic != MAGIC) {
             throw new IOException("not an optimizer state (magic 0x" + Integer.toHexString(magic) + ")");
@@ -62,7 +71,12 @@ public record OptimizerState(String spec, Map<String, float[]> arrays, Map<Strin
         Map<String, float[]> arrays = new LinkedHashMap<>();
         for (int i = 0; i < na; i++) {
             String name = in.readUTF();
-            float[] a = new float[count(in.readInt(), "elements of " + name)];
+            int n = count(in.readInt(), "elements of " + name);
+            if ((long) n * Float.BYTES > available) {
+                throw new IOException("corrupt optimizer state: " + n + " elements of " + name + ", more than the "
+                        + available + " bytes of the input");
+            }
+            float[] a = new float[n];
             for (int j = 0; j < a.length; j++) {
                 a[j] = Float.intBitsToFloat(in.readInt());
             }
