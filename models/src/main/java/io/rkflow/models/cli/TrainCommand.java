@@ -197,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
                 dataRecord.put("mean", data.mean);
                 dataRecord.put("std", data.std);
                 List<String> commandLine = new java.util.ArrayList<>();
-                commandLine.add("train");
+                commandLine.add("rkflow"); // the original arguments start with the subcommand
                 commandLine.addAll(command.commandLine().getParseResult().originalArgs());
                 record = checkpoint != null
                         ? RunRecord.resume(runFolder, runId, commandLine, settings, dataRecord, checkpoint.step())

@@ -30,7 +30,7 @@ import java.util.UUID;
  * <pre>{@code
  * {"run_id": "…", "status": "running" | "finished" | "stopped" | "failed", "reason": "…" (when not finished),
  *  "started": ISO-8601, "ended": ISO-8601 | null,
- *  "command": ["train", "--optimizer", …],
+ *  "command": ["rkflow", "train", "--optimizer", …],
  *  "settings": {"model", "optimizer", "batch", "seed", "epochs", "steps", "validation", "log_every",
  *               "eval_every", "checkpoint_every", "device", "device_description", "fusion"},
  *  "data": {"folder", "identity", "mean", "std"},
