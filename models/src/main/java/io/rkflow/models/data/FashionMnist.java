@@ -89,6 +89,27 @@ public final class FashionMnist {
                 .find(dataOption, env, log);
     }
 
+    /**
+     * The folder {@link #locate} would use without a --data option, when one already holds the four
+     * files: {@value #ENV_VAR}, Debian's package, then the user cache (where {@code ./rkflow train}
+     * downloads them); null when none does. Downloads nothing.
+     */
+    public static Path findInstalled(Map<String, String> env) {
+        List<Path> candidates = new ArrayList<>();
+        String fromEnv = env.get(ENV_VAR);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            candidates.add(Path.of(fromEnv));
+        }
+        candidates.add(DEBIAN_FOLDER);
+        candidates.add(cacheFolder(env));
+        for (Path p : candidates) {
+            if (missing(p).isEmpty()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     /** {@code ${XDG_CACHE_HOME:-$HOME/.cache}/rkflow/fashion-mnist} (a relative XDG_CACHE_HOME is ignored, per the XDG spec). */
     static Path cacheFolder(Map<String, String> env) {
         String xdg = env.get("XDG_CACHE_HOME");
@@ -281,7 +302,11 @@ public final class FashionMnist {
         return false;
     }
 
-    /** Runs a command, echoing its output to {@code log} as it comes and keeping the last lines. */
+    /**
+     * Runs a command and keeps the last lines of its output for the message of a failure; nothing
+     * is echoed (apt-get's warnings, such as the unsandboxed download as root, read like failures
+     * on a run that goes on fine).
+     */
     static CommandResult runProcess(List<String> command, Path workDir, PrintStream log)
             throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
@@ -289,7 +314,6 @@ public final class FashionMnist {
         Deque<String> lastLines = new ArrayDeque<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
-                log.println("  " + command.get(0) + ": " + line);
                 if (lastLines.size() == OUTPUT_TAIL_LINES) lastLines.removeFirst();
                 lastLines.addLast(line);
             }

@@ -85,6 +85,20 @@ class FashionMnistTest {
     }
 
     @Test
+    void theInstalledDataIsFoundInTheUserCacheThatTrainFills(@TempDir Path dir) throws IOException {
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", dir.toString(), "HOME", dir.toString());
+        boolean debian = FashionMnist.missing(FashionMnist.DEBIAN_FOLDER).isEmpty();
+        assertEquals(debian ? FashionMnist.DEBIAN_FOLDER : null, FashionMnist.findInstalled(env));
+        Path cache = FashionMnist.cacheFolder(env);
+        IdxFiles.writeFourFiles(cache);
+        assertEquals(debian ? FashionMnist.DEBIAN_FOLDER : cache, FashionMnist.findInstalled(env));
+        Path own = dir.resolve("own");
+        IdxFiles.writeFourFiles(own);
+        assertEquals(own, FashionMnist.findInstalled(Map.of("XDG_CACHE_HOME", dir.toString(), "RKFLOW_DATA",
+                own.toString())), "$RKFLOW_DATA comes first");
+    }
+
+    @Test
     void precedenceDataOptionThenEnvThenPackageThenCache() throws IOException {
         Path data = tmp.resolve("data");
         Path env = tmp.resolve("env");

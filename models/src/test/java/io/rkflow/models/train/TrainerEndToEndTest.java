@@ -22,20 +22,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Training on the real Fashion-MNIST, where Debian's dataset-fashion-mnist package is installed
- * (.ci/run installs it): one epoch of RK4 on a small MLP must pass 80% test accuracy, and the
+ * Training on the real Fashion-MNIST, where it is installed: $RKFLOW_DATA, Debian's
+ * dataset-fashion-mnist package (.ci/run installs it) or the user cache {@code ./rkflow train}
+ * downloads it into. One epoch of RK4 on a small MLP must pass 80% test accuracy, and the
  * metrics files must hold the logged steps.
  */
 class TrainerEndToEndTest {
 
-    static final Path PACKAGE = Path.of("/usr/share/datasets/fashion-mnist");
     static Dataset train;
     static Dataset test;
 
     @BeforeAll
     static void load() throws IOException {
-        assumeTrue(Files.isDirectory(PACKAGE), "dataset-fashion-mnist is not installed: skipping end-to-end training");
-        Dataset[] sets = FashionMnist.load(PACKAGE);
+        Path folder = FashionMnist.findInstalled(System.getenv());
+        assumeTrue(folder != null, "Fashion-MNIST is not installed ($RKFLOW_DATA, the dataset-fashion-mnist package or"
+                + " the user cache ./rkflow train fills): skipping end-to-end training");
+        Dataset[] sets = FashionMnist.load(folder);
         float mean = sets[0].mean();
         float std = sets[0].std();
         train = sets[0].standardized(mean, std);
