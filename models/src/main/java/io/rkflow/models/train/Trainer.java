@@ -215,6 +215,22 @@ public final class Trainer {
                     : String.format(Locale.ROOT, "%d epochs of %d steps", config.epochs(), stepsPerEpoch);
             log.printf(Locale.ROOT, "training %s (%,d parameters) with %s on %s (fusion %s): %s, batch %d%n", spec,
                     model.dimension(), optimizerSpec, device.id(), device.fusion().label(), length, config.batch());
+            if (resume == null) {
+                // step 0: the initial weights, evaluated before training, so that curves start where the
+                // run does (the loss column is the training loss on the train-accuracy rows)
+                Evaluator.Result initial = evaluator.evaluate();
+                Evaluator.Result initialTrain = trainer.evaluate();
+                double validationAccuracy = validator != null ? validator.evaluate().accuracy() : Double.NaN;
+                Metrics.Row row = new Metrics.Row(0, 0, initialTrain.loss(), initial.accuracy(), initial.loss(),
+                        Double.NaN, 0, 0, 0, Double.NaN, Double.NaN, validationAccuracy, initialTrain.accuracy(),
+                        Double.NaN, Double.NaN);
+                metrics.write(row);
+                log.println(String.format(Locale.ROOT, "step %6d | epoch %6.2f | loss %.4f | train acc %5.2f%% | test"
+                        + " acc %5.2f%% | the initial weights, before training%s", 0, 0.0, initialTrain.loss(),
+                        100 * initialTrain.accuracy(), 100 * initial.accuracy(), Double.isNaN(validationAccuracy) ? ""
+                        : String.format(Locale.ROOT, " | validation acc %5.2f%%", 100 * validationAccuracy)));
+                last = initial;
+            }
             Progress progress = Progress.on(log);
             long windowStart = System.nanoTime();
             long timedSteps = 0;

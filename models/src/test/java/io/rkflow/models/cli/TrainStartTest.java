@@ -143,11 +143,12 @@ class TrainStartTest {
         assertEquals(0, train(err, "train", "--data", data.toString(), "--model", "6-8-10:relu", "--batch", "4",
                 "--steps", "3", "--log-every", "100", "--out", run.toString()), err.toString());
         java.util.List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
-        assertEquals(2, rows.size(), "header and the final row: " + rows);
-        String[] last = rows.get(1).split(",", -1);
+        assertEquals(3, rows.size(), "header, the initial evaluation and the final row: " + rows);
+        assertTrue(rows.get(1).startsWith("0,0.0000,"), rows.get(1));
+        String[] last = rows.get(2).split(",", -1);
         assertEquals("3", last[0]);
-        assertTrue(!last[3].isEmpty() && Double.parseDouble(last[3]) >= 0, "test accuracy in " + rows.get(1));
-        assertEquals(2, Files.readAllLines(run.resolve("metrics.jsonl")).size() + 1);
+        assertTrue(!last[3].isEmpty() && Double.parseDouble(last[3]) >= 0, "test accuracy in " + rows.get(2));
+        assertEquals(3, Files.readAllLines(run.resolve("metrics.jsonl")).size() + 1);
         Path png = dir.resolve("plot.png");
         assertEquals(0, train(err, "plot", run.toString(), "--out", png.toString()), err.toString());
         assertTrue(Files.size(png) > 0);

@@ -58,9 +58,13 @@ class TrainerEndToEndTest {
         assertEquals(4 * 468, s.gradientEvaluations());
         List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
         assertEquals(Metrics.HEADER, csv.get(0));
-        assertEquals(1 + 5, csv.size(), "four log lines at steps 100..400 and the epoch end: " + csv);
-        assertTrue(csv.get(5).startsWith("468,1.0000,"), csv.get(5));
-        assertEquals(5, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+        assertEquals(1 + 6, csv.size(), "the initial evaluation, four log lines at steps 100..400 and the epoch end: "
+                + csv);
+        assertTrue(csv.get(1).startsWith("0,0.0000,"), csv.get(1));
+        double initialAccuracy = Double.parseDouble(csv.get(1).split(",")[3]);
+        assertTrue(initialAccuracy < 0.3, "the initial weights guess: " + csv.get(1));
+        assertTrue(csv.get(6).startsWith("468,1.0000,"), csv.get(6));
+        assertEquals(6, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
         assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("test acc"), bytes.toString(StandardCharsets.UTF_8));
         IOException again = assertThrows(IOException.class, () -> new Metrics(dir, false));
         assertTrue(again.getMessage().contains("--force"), again.getMessage());
