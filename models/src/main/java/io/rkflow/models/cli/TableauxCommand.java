@@ -20,7 +20,8 @@ final class TableauxCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(arity = "0..1", paramLabel = "NAME|FILE",
-            description = "A tableau to print as a Butcher array: a catalogue name, or a text/JSON file to validate.")
+            description = "A tableau to print as a Butcher array: a catalogue name, or a text/JSON file to validate"
+                    + " (its shape, row sums and the order conditions of its declared orders).")
     String name;
 
     @Override
@@ -36,8 +37,18 @@ final class TableauxCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        // an existing file wins over a name here; a path that names no file is still read, to say so
         Path file = Path.of(name);
-        ButcherTableau t = Files.isRegularFile(file) ? TableauReader.read(file) : Tableaux.byName(name);
+        ButcherTableau t;
+        if (Files.exists(file) || TableauReader.looksLikePath(name)) {
+            t = TableauReader.read(file); // checks the coefficients, order conditions included
+        } else {
+            try {
+                t = Tableaux.byName(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + "; or a tableau file (text or JSON)", e);
+            }
+        }
         out.print(t);
         out.flush(); // print() does not flush, and main() exits right after
         return 0;

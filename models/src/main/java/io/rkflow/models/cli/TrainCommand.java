@@ -154,6 +154,9 @@ final class TrainCommand implements Callable<Integer> {
         identity.put("validation", String.valueOf(validation));
         identity.put("data", data.identity);
         identity.put("run_id", runId);
+        if (optimizerSpec.tableauFile() != null) { // the path alone would not see an edited file
+            identity.put("tableau_sha256", optimizerSpec.tableau().fingerprint());
+        }
         Trainer trainer = new Trainer(config, identity);
         long lastStep = trainer.lastStep(train, test, held); // checks the model, data and batch too
         if (checkpoint != null && checkpoint.step() >= lastStep) {

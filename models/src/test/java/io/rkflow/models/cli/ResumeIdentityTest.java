@@ -191,4 +191,21 @@ class ResumeIdentityTest {
         assertTrue(r2.err().contains("belongs to an earlier run"), r2.err());
         assertEquals(before, contents(run));
     }
+
+    @Test
+    void aTableauFileEditedBetweenTheRunAndItsResumeIsRefused(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data);
+        Path tableau = dir.resolve("mine.tab");
+        Files.writeString(tableau, "name = mine\norder = 2\n  0 |   0   0\n2/3 | 2/3   0\n----+--------\n    | 1/4 3/4\n");
+        Path run = dir.resolve("run");
+        Result first = train(args(data, run, "--optimizer", tableau + "+h(0.1)", "--steps", "3"));
+        assertEquals(0, first.code(), first.err());
+        Files.writeString(tableau, "name = mine\norder = 2\n  0 |   0   0\n  1 |   1   0\n----+--------\n    | 1/2 1/2\n");
+        Map<String, String> before = contents(run);
+        Result r = train(resume(data, run, "--steps", "6"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("other settings: tableau_sha256: the checkpoint's "), r.err());
+        assertEquals(before, contents(run));
+    }
 }

@@ -4,7 +4,12 @@ import io.rkflow.solvers.stepsize.DalStepSize;
 import io.rkflow.solvers.stepsize.PiController;
 import io.rkflow.solvers.stepsize.Schedule;
 import io.rkflow.solvers.tableau.ButcherTableau;
+import io.rkflow.solvers.tableau.TableauReader;
 import io.rkflow.solvers.tableau.Tableaux;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +22,17 @@ import java.util.Set;
  * command line and for code, e.g. {@code rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)}.
  * <pre>
  *   spec       = method ( "+" ingredient )*
- *   method     = tableau name | "sgd" (= euler) | "adam(...)" | "adamw(...)"
+ *   method     = tableau name | tableau file | "sgd" (= euler) | "adam(...)" | "adamw(...)"
  *   ingredient = name [ "(" value | key=value {"," key=value} ")" ]
  * </pre>
+ * A method is a tableau file, read by {@link TableauReader} (text or JSON, told by its content),
+ * when it looks like a path: it contains {@code /} (or the platform's separator) or ends in
+ * {@code .json}, {@code .txt} or {@code .tab}, e.g. {@code ./ralston.tab+adagrad} or
+ * {@code path/to/my.json+h(0.1)}. Anything else is a name, even where a file of that name exists, so
+ * a spec means the same in every folder. A path may not contain {@code +}, {@code (} or {@code )},
+ * which the grammar uses. The canonical form writes the file's absolute, normalized path, so it
+ * reads back to the same file from anywhere; whether the file's coefficients changed since is
+ * told by the tableau's {@link ButcherTableau#fingerprint()}, which is worth storing beside it.
  * Ingredients: {@code h} (alias {@code lr}), {@code warmup}, {@code cosine}, {@code dal},
  * {@code adagrad}, {@code rmsprop}, {@code ema}, {@code momentum}, {@code nesterov}, {@code tol}
  * (step-size control of an embedded pair), {@code fresh_batch}, and for implicit tableaux the stage
@@ -29,10 +42,12 @@ import java.util.Set;
  * @param tableau the Runge–Kutta method, or null for Adam / AdamW
  * @param adam Adam's hyperparameters when the method is adam or adamw, else null
  * @param stageSolver how an implicit tableau's stage equations are solved; null for explicit ones
+ * @param tableauFile the file the tableau was read from, absolute and normalized; null for a
+ *     catalogue tableau and for Adam / AdamW
  */
 public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, DalStepSize dal,
         Preconditioner preconditioner, Momentum momentum, PiController control, boolean freshBatch,
-        StageSolver stageSolver) {
+        StageSolver stageSolver, Path tableauFile) {
 
     /** Step size when none is given. */
     public static final double DEFAULT_H = 0.1;
@@ -64,6 +79,18 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
     public Spec {
         if ((tableau == null) == (adam == null)) {
             throw new IllegalArgumentException("a spec names exactly one method: a tableau, adam or adamw");
+        }
+        if (tableauFile != null) {
+            if (tableau == null) {
+                throw new IllegalArgumentException("a spec with a tableau file (" + tableauFile + ") has that tableau"
+                        + " as its method, not adam");
+            }
+            tableauFile = tableauFile.toAbsolutePath().normalize();
+            String path = tableauFile.toString();
+            if (path.indexOf('+') >= 0 || path.indexOf('(') >= 0 || path.indexOf(')') >= 0) {
+                throw new IllegalArgumentException("tableau file " + path + ": its path holds '+', '(' or ')', which"
+                        + " the optimizer grammar uses; move or link the file to a plainer path");
+            }
         }
         if (adam != null && (dal != null || preconditioner.enabled() || momentum.enabled() || control != null)) {
             throw new IllegalArgumentException("adam and adamw take no RK ingredients (dal, adagrad, rmsprop, ema,"
@@ -102,26 +129,45 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
             throw new IllegalArgumentException("optimizer spec is empty; e.g. rk4, sgd+momentum(0.9),"
                     + " rk4+adagrad+dal(p=2,c=0.5), adam(lr=1e-3)");
         }
-        List<Term> terms = split(text.strip());
-        Term method = terms.get(0);
+        String whole = text.strip();
+        List<String> pieces = split(whole);
+        String first = pieces.get(0);
         ButcherTableau tableau = null;
+        Path tableauFile = null;
         AdamParams adam = null;
-        switch (method.name) {
-            case "adam", "adamw" -> {
-                boolean w = method.name.equals("adamw");
-                method.allow("lr", "beta1", "beta2", "eps", "wd");
-                adam = new AdamParams(method.num("lr", 1e-3), method.num("beta1", 0.9), method.num("beta2", 0.999),
-                        method.num("eps", 1e-8), method.num("wd", w ? 0.01 : 0.0), w);
+        List<Term> terms = new ArrayList<>();
+        if (TableauReader.looksLikePath(first)) {
+            tableauFile = tableauPath(first);
+            tableau = readTableau(tableauFile);
+        } else {
+            Term method;
+            try {
+                method = term(first, whole);
+            } catch (IllegalArgumentException e) {
+                if (first.indexOf('.') >= 0) { // e.g. a file name with another extension
+                    throw unknownMethod(first);
+                }
+                throw e;
             }
-            default -> {
-                method.allow();
-                try {
-                    tableau = Tableaux.byName(method.name.equals("sgd") ? "euler" : method.name);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("unknown method '" + method.name + "'; valid: sgd, adam, adamw,"
-                            + " or a tableau: " + String.join(", ", names()));
+            switch (method.name) {
+                case "adam", "adamw" -> {
+                    boolean w = method.name.equals("adamw");
+                    method.allow("lr", "beta1", "beta2", "eps", "wd");
+                    adam = new AdamParams(method.num("lr", 1e-3), method.num("beta1", 0.9),
+                            method.num("beta2", 0.999), method.num("eps", 1e-8), method.num("wd", w ? 0.01 : 0.0), w);
+                }
+                default -> {
+                    method.allow();
+                    try {
+                        tableau = Tableaux.byName(method.name.equals("sgd") ? "euler" : method.name);
+                    } catch (IllegalArgumentException e) {
+                        throw unknownMethod(first);
+                    }
                 }
             }
+        }
+        for (String piece : pieces.subList(1, pieces.size())) {
+            terms.add(term(piece, whole));
         }
         double h = adam == null ? DEFAULT_H : adam.lr();
         long warmup = 0;
@@ -134,7 +180,7 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         boolean fresh = false;
         StageSolver stageSolver = null;
         Set<String> seen = new java.util.HashSet<>();
-        for (Term t : terms.subList(1, terms.size())) {
+        for (Term t : terms) {
             String key = t.name.equals("lr") ? "h" : t.name;
             String kind = switch (key) {
                 case "rmsprop", "ema" -> "adagrad";
@@ -221,14 +267,45 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
             stageSolver = StageSolver.fixedPoint();
         }
         return new Spec(tableau, adam, new Schedule(h, warmup, cosine, cosineMin), dal, pre, momentum, control,
-                fresh, stageSolver);
+                fresh, stageSolver, tableauFile);
+    }
+
+    private static IllegalArgumentException unknownMethod(String written) {
+        String file = "";
+        try {
+            if (Files.isRegularFile(Path.of(written))) {
+                file = "; '" + written + "' is a file here: write ./" + written + " to read it as a tableau";
+            }
+        } catch (InvalidPathException e) {
+            // not a path on this platform: no hint
+        }
+        return new IllegalArgumentException("unknown method '" + written + "'; valid: sgd, adam, adamw, or a tableau: "
+                + String.join(", ", names()) + "; or a tableau file (a path with '/' or ending in .json, .txt or .tab,"
+                + " e.g. ./my-tableau.json)" + file);
+    }
+
+    private static Path tableauPath(String written) {
+        try {
+            return Path.of(written).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("tableau file '" + written + "' is not a valid path: " + e.getReason(), e);
+        }
+    }
+
+    /** The tableau in {@code file}, any problem an IllegalArgumentException that names the file. */
+    private static ButcherTableau readTableau(Path file) {
+        try {
+            return TableauReader.read(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** The canonical spec string, which {@link #parse} reads back to an equal spec. */
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
-        parts.add(adam != null ? adam.toString() : tableau.name());
+        parts.add(adam != null ? adam.toString() : tableauFile != null ? tableauFile.toString() : tableau.name());
         if (adam == null) {
             parts.add("h(" + fmt(schedule.h()) + ")");
         }
@@ -356,8 +433,9 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         }
     }
 
-    private static List<Term> split(String text) {
-        List<Term> terms = new ArrayList<>();
+    /** The terms of a spec, as written: split at each '+' outside parentheses. */
+    private static List<String> split(String text) {
+        List<String> terms = new ArrayList<>();
         int depth = 0;
         int start = 0;
         for (int i = 0; i <= text.length(); i++) {
@@ -370,7 +448,7 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
                     throw new IllegalArgumentException("unbalanced ')' at character " + i + " of '" + text + "'");
                 }
             } else if (ch == '+' && depth == 0) {
-                terms.add(term(text.substring(start, i).strip(), text));
+                terms.add(text.substring(start, i).strip());
                 start = i + 1;
             }
         }

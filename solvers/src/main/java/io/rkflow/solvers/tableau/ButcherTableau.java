@@ -1,7 +1,11 @@
 package io.rkflow.solvers.tableau;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -17,7 +21,9 @@ import java.util.Objects;
  *       | b̂_1 ...  b̂_s
  * </pre>
  * Checks: A is s × s, row sums of A equal c, Σ b = 1, Σ b̂ = 1 (so Σ (b − b̂) = 0), the order is
- * at least 1. Whether the method is explicit (A strictly lower triangular) and FSAL (first same
+ * at least 1, and b and b̂ satisfy Butcher's order conditions of their declared orders (every rooted
+ * tree up to that order; see {@code OrderConditions}), to a relative 1e-10 that coefficients written
+ * as 16-digit decimals meet. Whether the method is explicit (A strictly lower triangular) and FSAL (first same
  * as last: explicit, c_s = 1 and the last row of A equals b, so the last stage of a step is the
  * first stage of the next) is derived, not declared.
  *
@@ -94,6 +100,23 @@ public record ButcherTableau(String name, int order, double[][] a, double[] b, d
                         "embedded weights b̂ sum to %.17g, must sum to 1 (so that Σ(b − b̂) = 0)", sbh));
             }
         }
+        if (order > OrderConditions.MAX_ORDER || embeddedOrder > OrderConditions.MAX_ORDER) {
+            throw invalid(name, "has order " + Math.max(order, embeddedOrder) + "; rkflow checks the order conditions"
+                    + " up to order " + OrderConditions.MAX_ORDER + " and takes no higher one");
+        }
+        OrderConditions.Failure f = OrderConditions.firstFailure(a, c, b, order, "b");
+        if (f != null) {
+            throw invalid(name, orderProblem("is declared order " + order + " but has order ", f));
+        }
+        if (bHat != null && (f = OrderConditions.firstFailure(a, c, bHat, embeddedOrder, "b̂")) != null) {
+            throw invalid(name, orderProblem("has embedded weights b̂ declared order " + embeddedOrder
+                    + " but of order ", f));
+        }
+    }
+
+    private static String orderProblem(String declared, OrderConditions.Failure f) {
+        return declared + (f.treeOrder() - 1) + ": the order-" + f.treeOrder() + " condition " + f.condition()
+                + " (of a rooted tree with " + f.treeOrder() + " nodes) does not hold, the sum is " + f.found();
     }
 
     /** Number of stages s. */
@@ -265,6 +288,59 @@ public record ButcherTableau(String name, int order, double[][] a, double[] b, d
             appendRow(out, bHatRow, width);
         }
         return out.toString();
+    }
+
+    /**
+     * The tableau as one canonical line: name, orders and every coefficient exactly (the shortest
+     * decimal that reads back to the same double), e.g.
+     * {@code heun order=2 embeddedOrder=0 c=[0.0,1.0] a=[[0.0,0.0],[1.0,0.0]] b=[0.5,0.5] bHat=none}.
+     * Equal tableaux describe alike, and a change of the name, an order or any coefficient changes the
+     * line; the citation is left out.
+     */
+    public String describe() {
+        StringBuilder out = new StringBuilder(name).append(" order=").append(order).append(" embeddedOrder=")
+                .append(embeddedOrder).append(" c=");
+        vector(out, c);
+        out.append(" a=[");
+        for (int i = 0; i < a.length; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            vector(out, a[i]);
+        }
+        out.append("] b=");
+        vector(out, b);
+        out.append(" bHat=");
+        if (bHat == null) {
+            out.append("none");
+        } else {
+            vector(out, bHat);
+        }
+        return out.toString();
+    }
+
+    /**
+     * The SHA-256 of {@link #describe()} in hex: a short value to store beside a spec and compare
+     * later, which changes when the name, an order or any coefficient does.
+     */
+    public String fingerprint() {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(describe().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static void vector(StringBuilder out, double[] v) {
+        out.append('[');
+        for (int i = 0; i < v.length; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append(v[i]);
+        }
+        out.append(']');
     }
 
     private static void appendRow(StringBuilder out, String[] row, int width) {

@@ -1,11 +1,17 @@
 package io.rkflow.solvers.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.solvers.tableau.Tableaux;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,5 +60,88 @@ class SpecTest {
     void badSpecsAreErrorsThatSayWhatIsValid(String text, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Spec.parse(text));
         assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    private static final String RALSTON_TEXT = """
+            name = my-ralston
+            order = 2
+              0 |   0   0
+            2/3 | 2/3   0
+            ----+--------
+                | 1/4 3/4
+            """;
+
+    @Test
+    void aTableauFileTakesTheMethodsPlace(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("my.json"), "{\"name\": \"r2\", \"order\": 2, \"c\": [0, \"2/3\"],"
+                + " \"a\": [[0, 0], [\"2/3\", 0]], \"b\": [\"1/4\", \"3/4\"]}");
+        Spec spec = Spec.parse(file + "+h(0.05)");
+        assertEquals(2.0 / 3, spec.tableau().a(1, 0), 0.0);
+        assertEquals(Tableaux.RALSTON2.b(1), spec.tableau().b(1), 0.0);
+        assertEquals(file.toAbsolutePath().normalize(), spec.tableauFile());
+        assertEquals(file.toAbsolutePath().normalize() + "+h(0.05)", spec.toString());
+        assertNull(Spec.parse("ralston2+h(0.05)").tableauFile());
+    }
+
+    @Test
+    void aRelativeTableauFileIsWrittenAbsoluteAndReadsBackEqual(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("ralston.tab"), RALSTON_TEXT);
+        Files.createDirectories(dir.resolve("sub"));
+        // relative to the working folder, with a detour through sub/..
+        Path relative = Path.of("").toAbsolutePath().relativize(dir.resolve("sub").resolve("..").resolve("ralston.tab"));
+        Spec spec = Spec.parse(relative + "+adagrad+momentum(0.9)");
+        assertEquals("my-ralston", spec.tableau().name());
+        assertEquals(file.toAbsolutePath().normalize() + "+h(0.1)+adagrad(delta=1)+momentum(0.9)", spec.toString());
+        assertEquals(spec, Spec.parse(spec.toString()));
+    }
+
+    @Test
+    void changedCoefficientsMakeADifferentSpecAndFingerprint(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("ralston.txt"), RALSTON_TEXT);
+        Spec before = Spec.parse(file.toString());
+        Files.writeString(file, RALSTON_TEXT.replace("2/3", "1/2").replace("1/4 3/4", "0 1")); // the midpoint method
+        Spec after = Spec.parse(before.toString());
+        assertEquals(before.toString(), after.toString()); // the same path ...
+        assertNotEquals(before, after); // ... but other coefficients
+        assertNotEquals(before.tableau().fingerprint(), after.tableau().fingerprint());
+    }
+
+    @Test
+    void aTableauFileIsValidatedAndItsErrorsNameIt(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("wrong.tab"), RALSTON_TEXT.replace("order = 2", "order = 3"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Spec.parse(file + "+adagrad"));
+        assertTrue(e.getMessage().startsWith(file.toAbsolutePath().normalize() + ": tableau my-ralston is declared"
+                + " order 3 but has order 2"), e.getMessage());
+        Path missing = dir.resolve("missing.json");
+        e = assertThrows(IllegalArgumentException.class, () -> Spec.parse(missing + "+h(0.1)"));
+        assertEquals(missing.toAbsolutePath().normalize() + ": no such tableau file", e.getMessage());
+    }
+
+    @Test
+    void anImplicitTableauFileGetsTheDefaultStageSolver(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("midpoint.json"),
+                "{\"name\": \"my-implicit-midpoint\", \"order\": 2, \"c\": [0.5], \"a\": [[0.5]], \"b\": [1]}");
+        Spec spec = Spec.parse(file.toString());
+        assertEquals(StageSolver.fixedPoint(), spec.stageSolver());
+        assertEquals(spec, Spec.parse(spec.toString()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nosuch.json", "./nosuch", "nosuch.TAB+h(0.1)", "sub/nosuch"})
+    void aMethodThatLooksLikeAPathIsReadAsAFile(String text) {
+        String path = text.replace("+h(0.1)", "");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Spec.parse(text));
+        assertEquals(Path.of(path).toAbsolutePath().normalize() + ": no such tableau file", e.getMessage());
+    }
+
+    @Test
+    void anUnknownNameSaysThatAFileWorksToo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Spec.parse("ralston+h(0.1)"));
+        assertTrue(e.getMessage().contains("unknown method 'ralston'; valid: sgd, adam, adamw, or a tableau: euler,"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("radau3; or a tableau file (a path with '/' or ending in .json, .txt or"
+                + " .tab, e.g. ./my-tableau.json)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Spec.parse("ralston.yaml"));
+        assertTrue(e.getMessage().startsWith("unknown method 'ralston.yaml'; valid:"), e.getMessage());
     }
 }

@@ -2,10 +2,14 @@ package io.rkflow.solvers.tableau;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,6 +55,71 @@ class ButcherTableauTest {
             assertEquals(1.0 / 12, dot(w, mul(a, sq(c))), tol, m + ": Σ b A c² = 1/12");
             assertEquals(1.0 / 24, dot(w, mul(a, ac)), tol, m + ": Σ b A A c = 1/24");
         }
+    }
+
+    /**
+     * Every catalogue tableau has exactly its stated order (and its embedded weights theirs) by the
+     * generated order conditions: all hold up to it, one of the next order fails.
+     */
+    @ParameterizedTest
+    @MethodSource("catalogue")
+    void hasExactlyItsStatedOrderByTheGeneratedConditions(ButcherTableau t) {
+        assertNull(OrderConditions.firstFailure(t.a(), t.c(), t.b(), t.order(), "b"));
+        OrderConditions.Failure next = OrderConditions.firstFailure(t.a(), t.c(), t.b(), t.order() + 1, "b");
+        assertNotNull(next, t.name() + " also has order " + (t.order() + 1));
+        assertEquals(t.order() + 1, next.treeOrder());
+        if (t.embedded()) {
+            assertNull(OrderConditions.firstFailure(t.a(), t.c(), t.bHat(), t.embeddedOrder(), "b̂"));
+            next = OrderConditions.firstFailure(t.a(), t.c(), t.bHat(), t.embeddedOrder() + 1, "b̂");
+            assertNotNull(next, t.name() + ": b̂ also has order " + (t.embeddedOrder() + 1));
+            assertEquals(t.embeddedOrder() + 1, next.treeOrder());
+        }
+    }
+
+    @Test
+    void generatesTheRootedTreesOfEachOrder() {
+        int[] counts = {1, 1, 2, 4, 9, 20, 48, 115, 286, 719, 1842, 4766}; // OEIS A000081
+        for (int n = 1; n <= counts.length; n++) {
+            assertEquals(counts[n - 1], OrderConditions.treeCount(n), "trees of order " + n);
+        }
+    }
+
+    @Test
+    void writesTheTextbookConditionsUpToOrderFour() {
+        assertEquals(List.of("Σ b_i = 1"), OrderConditions.conditions(1, "b"));
+        assertEquals(List.of("Σ b_i c_i = 1/2"), OrderConditions.conditions(2, "b"));
+        assertEquals(List.of("Σ b_i a_ij c_j = 1/6", "Σ b_i c_i^2 = 1/3"), OrderConditions.conditions(3, "b"));
+        assertEquals(List.of("Σ b_i a_ij c_j^2 = 1/12", "Σ b_i a_ij a_jk c_k = 1/24", "Σ b_i c_i a_ij c_j = 1/8",
+                "Σ b_i c_i^3 = 1/4"), OrderConditions.conditions(4, "b"));
+    }
+
+    @Test
+    void rejectsADeclaredOrderItsCoefficientsDoNotHave() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ButcherTableau("rk4-as-5",
+                5, Tableaux.RK4.a(), Tableaux.RK4.b(), Tableaux.RK4.c(), null, 0, ""));
+        assertEquals("tableau rk4-as-5 is declared order 5 but has order 4: the order-5 condition"
+                + " Σ b_i a_ij c_j^3 = 1/20 (of a rooted tree with 5 nodes) does not hold, the sum is 0.041666666666666664",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ButcherTableau("euler-15", 15,
+                new double[][] {{0}}, new double[] {1}, new double[] {0}, null, 0, ""));
+        assertTrue(e.getMessage().contains("has order 15; rkflow checks the order conditions up to order 14"),
+                e.getMessage());
+    }
+
+    @Test
+    void describesItsCoefficientsExactlyAndFingerprintsThem() {
+        assertEquals("heun order=2 embeddedOrder=0 c=[0.0,1.0] a=[[0.0,0.0],[1.0,0.0]] b=[0.5,0.5] bHat=none",
+                Tableaux.HEUN.describe());
+        ButcherTableau copy = new ButcherTableau("rk4", 4, Tableaux.RK4.a(), Tableaux.RK4.b(), Tableaux.RK4.c(), null,
+                0, "another citation");
+        assertEquals(Tableaux.RK4.fingerprint(), copy.fingerprint());
+        assertEquals(64, copy.fingerprint().length());
+        double[] b = Tableaux.RK4.b();
+        b[0] = Math.nextUp(b[0]); // one ulp: still order 4 within the tolerance, but other coefficients
+        b[3] = Math.nextDown(b[3]);
+        ButcherTableau nudged = new ButcherTableau("rk4", 4, Tableaux.RK4.a(), b, Tableaux.RK4.c(), null, 0, "");
+        assertNotEquals(Tableaux.RK4.fingerprint(), nudged.fingerprint());
+        assertNotEquals(Tableaux.RK4.describe(), nudged.describe());
     }
 
     @Test
