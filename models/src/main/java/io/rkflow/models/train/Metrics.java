@@ -1,16 +1,21 @@
 package io.rkflow.models.train;
 
+import io.rkflow.models.io.TensorBoardEvents;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Metrics of a run, one row per logged step, as CSV ({@code metrics.csv}) and JSON lines
- * ({@code metrics.jsonl}) in the run folder. Rows are flushed as they are written, so a crashed
+ * Metrics of a run, one row per logged step, as CSV ({@code metrics.csv}), JSON lines
+ * ({@code metrics.jsonl}) and TensorBoard scalars ({@code events.out.tfevents.*}, see
+ * {@link TensorBoardEvents}) in the run folder. Rows are flushed as they are written, so a crashed
  * run keeps everything up to its last log line.
  */
 public final class Metrics implements AutoCloseable {
@@ -44,6 +49,24 @@ public final class Metrics implements AutoCloseable {
                     num(validationAccuracy), num(trainAccuracy), executesPerStep, kernelsPerStep);
         }
 
+        /**
+         * The row's TensorBoard scalars, tagged as its CSV columns; NaN ones (accuracies between
+         * evaluations) are left out when written.
+         */
+        Map<String, Double> scalars() {
+            Map<String, Double> s = new LinkedHashMap<>();
+            s.put("loss", loss);
+            s.put("test_accuracy", testAccuracy);
+            s.put("test_loss", testLoss);
+            s.put("validation_accuracy", validationAccuracy);
+            s.put("train_accuracy", trainAccuracy);
+            s.put("h", h);
+            s.put("ms_per_step", msPerStep);
+            s.put("samples_per_second", samplesPerSecond);
+            s.put("gradient_evaluations", (double) gradientEvaluations);
+            return s;
+        }
+
         /** The human log line: step, epoch, loss, accuracies (when measured), h, ms, samples/s. */
         public String logLine() {
             String line = String.format(Locale.ROOT, "step %6d | epoch %6.2f | loss %.4f | %s | %s | h %.4g | %7.2f ms |"
@@ -68,6 +91,7 @@ public final class Metrics implements AutoCloseable {
 
     private final BufferedWriter csv;
     private final BufferedWriter jsonl;
+    private final TensorBoardEvents events;
 
     /**
      * Opens the metrics of a resumed run in {@code folder}: keeps the rows up to and including
@@ -75,7 +99,9 @@ public final class Metrics implements AutoCloseable {
      * appends from there. Blank lines are dropped, and so is a last line that does not parse (the
      * torn line a crash can leave); any other line that does not parse is an error naming the file
      * and the line. Both files are rewritten atomically (a failure leaves them as they were), and
-     * the temporary files of interrupted writes in the folder are removed first.
+     * the temporary files of interrupted writes in the folder are removed first. The TensorBoard
+     * events keep the same rows ({@link TensorBoardEvents#resume}); a damaged event file is an
+     * error too, found before any file is rewritten.
      */
     public static Metrics resume(Path folder, long step) throws IOException {
         return resume(folder, step, true);
@@ -94,9 +120,15 @@ public final class Metrics implements AutoCloseable {
                 "step,");
         java.util.List<String> jsonRows = keep(jsonFile, step, regularAt,
                 line -> line.startsWith("{\"step\":") ? line.substring(line.indexOf(':') + 1, line.indexOf(',')) : "", null);
-        io.rkflow.models.io.AtomicFile.write(csvFile, lines(csvRows));
-        io.rkflow.models.io.AtomicFile.write(jsonFile, lines(jsonRows));
-        return new Metrics(csvFile, jsonFile);
+        TensorBoardEvents events = TensorBoardEvents.resume(folder, step, regularAt);
+        try {
+            io.rkflow.models.io.AtomicFile.write(csvFile, lines(csvRows));
+            io.rkflow.models.io.AtomicFile.write(jsonFile, lines(jsonRows));
+            return new Metrics(csvFile, jsonFile, events);
+        } catch (IOException | RuntimeException e) {
+            events.close();
+            throw e;
+        }
     }
 
     /** The lines of {@code file} whose step (read by {@code stepOf}) is at most {@code step}, and its header. */
@@ -150,7 +182,8 @@ public final class Metrics implements AutoCloseable {
 
     /**
      * Removes what interrupted atomic writes leave in a run folder: {@code .<name>*.tmp} files of
-     * the checkpoint, the metrics or the weights ({@link io.rkflow.models.io.AtomicFile}).
+     * the checkpoint, the metrics, the TensorBoard events or the weights
+     * ({@link io.rkflow.models.io.AtomicFile}).
      */
     public static void removeTemporaryFiles(Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
@@ -165,13 +198,16 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
-    private Metrics(Path csvFile, Path jsonFile) throws IOException {
+    private Metrics(Path csvFile, Path jsonFile, TensorBoardEvents events) throws IOException {
         csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         jsonl = Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        this.events = events;
     }
 
     /**
      * Opens the metrics files in {@code folder}; existing files are an error unless {@code force}.
+     * With {@code force} the earlier run's TensorBoard event files are removed (TensorBoard would
+     * show them mixed with the new run's), and the metrics files are overwritten.
      */
     public Metrics(Path folder, boolean force) throws IOException {
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
@@ -180,7 +216,10 @@ public final class Metrics implements AutoCloseable {
         Files.createDirectories(folder);
         Path csvFile = folder.resolve("metrics.csv");
         Path jsonFile = folder.resolve("metrics.jsonl");
-        for (Path p : new Path[] {csvFile, jsonFile, folder.resolve(Checkpoint.FILE)}) {
+        java.util.List<Path> earlier = new java.util.ArrayList<>(java.util.List.of(csvFile, jsonFile,
+                folder.resolve(Checkpoint.FILE)));
+        earlier.addAll(TensorBoardEvents.files(folder));
+        for (Path p : earlier) {
             if (Files.exists(p) && !force) {
                 throw new IOException(p + " exists (an earlier run's); choose another --out, continue it with --resume "
                         + folder + ", or pass --force to overwrite it");
@@ -190,6 +229,13 @@ public final class Metrics implements AutoCloseable {
             StandardOpenOption.WRITE};
         csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8, options);
         jsonl = Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8, options);
+        try {
+            events = TensorBoardEvents.create(folder); // and the earlier run's event files go
+        } catch (IOException | RuntimeException e) {
+            try (csv; jsonl) {
+                throw e;
+            }
+        }
         csv.write(HEADER);
         csv.newLine();
         csv.flush();
@@ -202,11 +248,18 @@ public final class Metrics implements AutoCloseable {
         jsonl.write(row.json());
         jsonl.newLine();
         jsonl.flush();
+        events.write(row.step(), TensorBoardEvents.wallTime(Instant.now()), row.scalars());
+    }
+
+    /** The run's TensorBoard event file. */
+    public Path eventsFile() {
+        return events.file();
     }
 
     @Override
     public void close() throws IOException {
-        csv.close();
-        jsonl.close();
+        try (csv; jsonl; events) {
+            // closes all three, the first failure reported
+        }
     }
 }
