@@ -89,6 +89,8 @@ public final class Metrics implements AutoCloseable {
         }
     }
 
+    private final Path csvFile;
+    private final Path jsonFile;
     private final BufferedWriter csv;
     private final BufferedWriter jsonl;
     private final TensorBoardEvents events;
@@ -157,7 +159,7 @@ public final class Metrics implements AutoCloseable {
                 if (i == last) {
                     break; // the torn last line of a crashed run: it is logged again
                 }
-                throw new IOException(file + ", line " + (i + 1) + ": not a metrics row (" + abbreviate(line)
+                throw new io.rkflow.models.io.BadFileException(file + ", line " + (i + 1) + ": not a metrics row (" + abbreviate(line)
                         + "); the run's metrics are damaged, so it cannot be resumed safely");
             }
             if (s < step || s == step && regularAt && !atStep) {
@@ -199,6 +201,8 @@ public final class Metrics implements AutoCloseable {
     }
 
     private Metrics(Path csvFile, Path jsonFile, TensorBoardEvents events) throws IOException {
+        this.csvFile = csvFile;
+        this.jsonFile = jsonFile;
         csv = Files.newBufferedWriter(csvFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         jsonl = Files.newBufferedWriter(jsonFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         this.events = events;
@@ -214,14 +218,14 @@ public final class Metrics implements AutoCloseable {
             throw new IllegalArgumentException("--out " + folder + " is a file, not a folder; name a folder for the run");
         }
         Files.createDirectories(folder);
-        Path csvFile = folder.resolve("metrics.csv");
-        Path jsonFile = folder.resolve("metrics.jsonl");
+        csvFile = folder.resolve("metrics.csv");
+        jsonFile = folder.resolve("metrics.jsonl");
         java.util.List<Path> earlier = new java.util.ArrayList<>(java.util.List.of(csvFile, jsonFile,
                 folder.resolve(Checkpoint.FILE)));
         earlier.addAll(TensorBoardEvents.files(folder));
         for (Path p : earlier) {
             if (Files.exists(p) && !force) {
-                throw new IOException(p + " exists (an earlier run's); choose another --out, continue it with --resume "
+                throw new io.rkflow.models.io.BadFileException(p + " exists (an earlier run's); choose another --out, continue it with --resume "
                         + folder + ", or pass --force to overwrite it");
             }
         }
@@ -236,19 +240,40 @@ public final class Metrics implements AutoCloseable {
                 throw e;
             }
         }
-        csv.write(HEADER);
-        csv.newLine();
-        csv.flush();
+        try {
+            csv.write(HEADER);
+            csv.newLine();
+            csv.flush();
+        } catch (IOException e) {
+            try (csv; jsonl; TensorBoardEvents ignored = events) {
+                throw new IOException(csvFile + ": could not write its header (" + e.getMessage() + ")", e);
+            }
+        }
     }
 
     public void write(Row row) throws IOException {
-        csv.write(row.csv());
-        csv.newLine();
-        csv.flush();
-        jsonl.write(row.json());
-        jsonl.newLine();
-        jsonl.flush();
-        events.write(row.step(), TensorBoardEvents.wallTime(Instant.now()), row.scalars());
+        try {
+            csv.write(row.csv());
+            csv.newLine();
+            csv.flush();
+        } catch (IOException e) { // "No space left on device" says nothing of where
+            throw new IOException(csvFile + ": could not write the metrics row of step " + row.step() + " ("
+                    + e.getMessage() + ")", e);
+        }
+        try {
+            jsonl.write(row.json());
+            jsonl.newLine();
+            jsonl.flush();
+        } catch (IOException e) {
+            throw new IOException(jsonFile + ": could not write the metrics row of step " + row.step() + " ("
+                    + e.getMessage() + ")", e);
+        }
+        try {
+            events.write(row.step(), TensorBoardEvents.wallTime(Instant.now()), row.scalars());
+        } catch (IOException e) {
+            throw new IOException(events.file() + ": could not write the events of step " + row.step() + " ("
+                    + e.getMessage() + ")", e);
+        }
     }
 
     /** The run's TensorBoard event file. */

@@ -112,4 +112,24 @@ class ExitCodeTest {
         List<String> lines = out.lines().filter(l -> l.startsWith("rkflow:")).toList();
         assertEquals(1, lines.size(), out);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "metrics.csv | could not write its header (No space left on device)",
+        "metrics.jsonl | could not write the metrics row of step 0 (No space left on device)",
+    })
+    void aFullDiskNamesTheFileItCouldNotWrite(String file, String message, @TempDir Path dir) throws IOException {
+        Path full = Path.of("/dev/full"); // every write fails with ENOSPC
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "no /dev/full here");
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data);
+        Path run = dir.resolve("run");
+        Files.createDirectories(run);
+        Files.createSymbolicLink(run.resolve(file), full);
+        Result r = rkflow("train", "--data", data.toString(), "--model", "6-8-10:relu", "--batch", "4", "--steps", "2",
+                "--force", "--out", run.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains(run.resolve(file) + ": " + message), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
 }
