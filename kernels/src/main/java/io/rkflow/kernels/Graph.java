@@ -163,9 +163,14 @@ public final class Graph {
         return add(new Task.Reduce(Reduction.DOT, out, x, y));
     }
 
-    /** out[0] = Σ x². */
+    /** out[0] = Σ x² (under- and overflows fp32 with ‖x‖ outside ~[1e-19, 1.8e19]: prefer {@link #norm}). */
     public Graph squaredNorm(FloatSlice out, FloatSlice x) {
         return add(new Task.Reduce(Reduction.SQUARED_NORM, out, x, null));
+    }
+
+    /** out[0] = ‖x‖₂ = sqrt(Σ x²), the root taken before rounding to float; see {@link Reduction#NORM2}. */
+    public Graph norm(FloatSlice out, FloatSlice x) {
+        return add(new Task.Reduce(Reduction.NORM2, out, x, null));
     }
 
     /** out[0] = max |x|. */

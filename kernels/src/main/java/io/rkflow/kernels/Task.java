@@ -320,6 +320,7 @@ public sealed interface Task
                 case SUM -> "sum";
                 case DOT -> "dot";
                 case SQUARED_NORM -> "squaredNorm";
+                case NORM2 -> "norm";
                 case MAX_ABS -> "maxAbs";
                 case NON_FINITE -> "nonFinite";
             };

@@ -159,6 +159,7 @@ final class Lowering {
                     case SUM -> ReductionKernels.SUM;
                     case DOT -> ReductionKernels.DOT;
                     case SQUARED_NORM -> ReductionKernels.SQUARED_NORM;
+                    case NORM2 -> ReductionKernels.NORM2;
                     case MAX_ABS -> ReductionKernels.MAX_ABS;
                     case NON_FINITE -> ReductionKernels.NON_FINITE;
                 };

@@ -28,6 +28,7 @@ final class ReductionKernels {
     static final int MAX_ABS = 3;
     static final int NON_FINITE = 4;
     static final int RMS = 5;
+    static final int NORM2 = 6;
 
     private ReductionKernels() {}
 
@@ -49,9 +50,11 @@ final class ReductionKernels {
     }
 
     /**
-     * Pass 1. {@code kind} selects the term: x (SUM), x·y (DOT), x² (SQUARED_NORM), |x| (MAX_ABS),
-     * 1 if x is not finite (NON_FINITE), (x / (atol + rtol·max(|y|, |z|)))² (RMS, tol = [atol, rtol]).
-     * Operands a kind does not use are passed as x and never read.
+     * Pass 1. {@code kind} selects the term: x (SUM), x·y (DOT), x² (SQUARED_NORM and NORM2), |x|
+     * (MAX_ABS), 1 if x is not finite (NON_FINITE), (x / (atol + rtol·max(|y|, |z|)))² (RMS,
+     * tol = [atol, rtol]). Operands a kind does not use are passed as x and never read. Terms and
+     * partials are doubles: a float's square never leaves the double range, so NORM2's sum of
+     * squares needs no rescaling.
      */
     static void partials(KernelContext ctx, FloatArray x, int xo, FloatArray y, int yo, FloatArray z, int zo,
             FloatArray tol, int to, int kind, int n, DoubleArray part) {
@@ -66,7 +69,7 @@ final class ReductionKernels {
                 term = v;
             } else if (kind == DOT) {
                 term = v * y.get(yo + i);
-            } else if (kind == SQUARED_NORM) {
+            } else if (kind == SQUARED_NORM || kind == NORM2) {
                 term = v * v;
             } else if (kind == MAX_ABS) {
                 term = TornadoMath.abs(v);
@@ -93,7 +96,10 @@ final class ReductionKernels {
         }
     }
 
-    /** Pass 2, one group: combines {@code groups} partials and writes out[oo] (RMS: sqrt(total / n)). */
+    /**
+     * Pass 2, one group: combines {@code groups} partials and writes out[oo] (RMS: sqrt(total / n);
+     * NORM2: sqrt(total), taken in double before the narrowing to float).
+     */
     static void finish(KernelContext ctx, DoubleArray part, int kind, int groups, int n, FloatArray out, int oo) {
         int lid = ctx.localIdx;
         double[] loc = ctx.allocateDoubleLocalArray(LOCAL);
@@ -114,6 +120,8 @@ final class ReductionKernels {
             double result = total;
             if (kind == RMS) {
                 result = n == 0 ? 0.0 : TornadoMath.sqrt(total / n);
+            } else if (kind == NORM2) {
+                result = TornadoMath.sqrt(total);
             }
             if (oo >= 0) {
                 out.set(oo, (float) result);

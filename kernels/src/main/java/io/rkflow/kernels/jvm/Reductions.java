@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Reductions to one float. Each chunk of {@link Chunked#GRAIN} elements is reduced in double
  * precision (floats widened before they are multiplied or added), and the chunk partials are
  * added in chunk order on the calling thread: the result is the same for any thread count.
+ * Products of two widened floats are exact in double (24 + 24 significant bits), so the sum of
+ * squares behind {@code norm} needs no rescaling: every float's square is a normal double.
  */
 final class Reductions {
 
@@ -39,7 +41,7 @@ final class Reductions {
                 partial[chunk] = switch (kind) {
                     case SUM -> sum(x, xo, lo, hi);
                     case DOT -> dot(x, xo, y, yo, lo, hi);
-                    case SQUARED_NORM -> dot(x, xo, x, xo, lo, hi);
+                    case SQUARED_NORM, NORM2 -> dot(x, xo, x, xo, lo, hi);
                     case MAX_ABS -> maxAbs(x, xo, lo, hi);
                     case NON_FINITE -> nonFinite(x, xo, lo, hi) ? 1.0 : 0.0;
                 };
@@ -54,7 +56,8 @@ final class Reductions {
                         default -> r + p;
                     };
                 }
-                out[oo] = (float) r;
+                // NORM2: the root of the double sum, so that only the norm itself is rounded to float.
+                out[oo] = (float) (kind == Reduction.NORM2 ? Math.sqrt(r) : r);
             }
         };
     }

@@ -37,6 +37,19 @@ final class Approx {
         assertClose(context, output, expected, new float[] {got}, tolerance);
     }
 
+    /**
+     * Asserts {@code |got − expected| ≤ tolerance · |expected| + Float.MIN_VALUE}: relative, without
+     * {@link Tolerance#ABSOLUTE_FLOOR}, for results that are meant to be exact down to the
+     * subnormal range (one subnormal step is the rounding of a subnormal result).
+     */
+    static void assertRelative(Object context, String output, double expected, float got, double tolerance) {
+        double bound = tolerance * Math.abs(expected) + Float.MIN_VALUE;
+        if (!(Math.abs(got - expected) <= bound)) { // NaN fails
+            fail(String.format("%s: %s = %s, expected %s ± %.3g (tolerance %.1e relative)", context, output, got,
+                    expected, bound, tolerance));
+        }
+    }
+
     /** Asserts the exact bits of every element (copy, fill). */
     static void assertBits(Object context, String output, float[] expected, float[] got) {
         if (got.length != expected.length) {

@@ -2,6 +2,7 @@ package io.rkflow.kernels.conformance;
 
 import static io.rkflow.kernels.conformance.Approx.assertBits;
 import static io.rkflow.kernels.conformance.Approx.assertClose;
+import static io.rkflow.kernels.conformance.Approx.assertRelative;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import io.rkflow.kernels.conformance.Reference.MomentumExpected;
 import io.rkflow.kernels.conformance.Reference.SoftmaxExpected;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -73,8 +75,13 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
     }
 
     static Stream<Arguments> reductionCases() {
-        return Stream.of(Reduction.SUM, Reduction.DOT, Reduction.SQUARED_NORM, Reduction.MAX_ABS)
+        return Stream.of(Reduction.SUM, Reduction.DOT, Reduction.SQUARED_NORM, Reduction.NORM2, Reduction.MAX_ABS)
                 .flatMap(kind -> sizes().mapToObj(n -> arguments(kind, n)));
+    }
+
+    /** Every size with elements near 1e-30 and near 1e30, where their squares are not fp32 numbers. */
+    static Stream<Arguments> extremeScaleCases() {
+        return DoubleStream.of(1e-30, 1e30).boxed().flatMap(scale -> sizes().mapToObj(n -> arguments(scale, n)));
     }
 
     /** A non-finite value planted at the last or a random position, or none ("clean"). */
@@ -343,6 +350,7 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
             case SUM -> graph.sum(out.slice(), x.slice());
             case DOT -> graph.dot(out.slice(), x.slice(), y.slice());
             case SQUARED_NORM -> graph.squaredNorm(out.slice(), x.slice());
+            case NORM2 -> graph.norm(out.slice(), x.slice());
             case MAX_ABS -> graph.maxAbs(out.slice(), x.slice());
             case NON_FINITE -> throw new AssertionError("see nonFinite");
         }
@@ -352,8 +360,49 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
             case SUM -> assertClose(c, "out", Reference.sum(x.values()), got, Tolerance.REDUCTION);
             case DOT -> assertClose(c, "out", Reference.dot(x.values(), y.values()), got, Tolerance.REDUCTION);
             case SQUARED_NORM -> assertClose(c, "out", Reference.squaredNorm(x.values()), got, Tolerance.REDUCTION);
+            case NORM2 -> assertClose(c, "out", Reference.norm(x.values()), got, Tolerance.REDUCTION);
             default -> assertEquals(Reference.maxAbs(x.values()), got, Tolerance.EXACT, c + ": out");
         }
+    }
+
+    /**
+     * norm of elements near 1e-30 (squares 0 in fp32) and near 1e30 (squares ∞ in fp32) matches the
+     * double reference: the device must take the root before it rounds to float.
+     */
+    @ParameterizedTest(name = "scale={0} n={1}")
+    @MethodSource("extremeScaleCases")
+    public void normAtExtremeScales(double scale, int n) {
+        Case c = newCase("norm", "scale=" + scale, "n=" + n);
+        GuardedSlice x = input(c, "x", n, Dist.wide(scale));
+        GuardedSlice out = output(c, "out", 1);
+        run(graph(c).norm(out.slice(), x.slice()));
+        assertClose(c, "out", Reference.norm(x.values()), out.readChecked(c)[0], Tolerance.REDUCTION);
+    }
+
+    /**
+     * Whether the device reads and writes subnormal floats as they are. A device that flushes them
+     * to zero (GPU and OpenCL defaults) keeps this {@code false}; the JVM device overrides it.
+     */
+    protected boolean keepsSubnormals() {
+        return false;
+    }
+
+    /**
+     * norm of subnormal elements: the exact value to float rounding (relative, with no absolute
+     * floor), or, on a device that flushes subnormals ({@link #keepsSubnormals()} false), 0.
+     */
+    @ParameterizedTest(name = "n={0}")
+    @MethodSource("sizes")
+    public void normOfSubnormals(int n) {
+        Case c = newCase("norm", "subnormal", "n=" + n);
+        GuardedSlice x = input(c, "x", n, Dist.subnormal());
+        GuardedSlice out = output(c, "out", 1);
+        run(graph(c).norm(out.slice(), x.slice()));
+        float got = out.readChecked(c)[0];
+        if (!keepsSubnormals() && got == 0) {
+            return;
+        }
+        assertRelative(c, "out", Reference.norm(x.values()).value()[0], got, Tolerance.REDUCTION);
     }
 
     @ParameterizedTest(name = "n={0}")
@@ -398,6 +447,25 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
         GuardedSlice a = input(c, "a", n, WIDE);
         GuardedSlice b = input(c, "b", n, WIDE);
         GuardedSlice tol = GuardedSlice.of(device(), "tol", c, c.next(Dist.uniform(1e-4, 1e-2)),
+                c.next(Dist.uniform(1e-3, 1e-1)));
+        GuardedSlice out = output(c, "out", 1);
+        run(graph(c).rmsErrorNorm(out.slice(), e.slice(), a.slice(), b.slice(), tol.slice()));
+        Expected expected = Reference.rmsErrorNorm(e.values(), a.values(), b.values(), tol.value(0), tol.value(1));
+        assertClose(c, "out", expected, out.readChecked(c), Tolerance.REDUCTION);
+    }
+
+    /**
+     * The RMS error norm with errors, solutions and atol near 1e-30 or 1e30: e² is no fp32 number
+     * there, but each weighted error e / (atol + rtol·max(|a|, |b|)) is O(1/rtol), and so is the result.
+     */
+    @ParameterizedTest(name = "scale={0} n={1}")
+    @MethodSource("extremeScaleCases")
+    public void rmsErrorNormAtExtremeScales(double scale, int n) {
+        Case c = newCase("rmsErrorNorm", "scale=" + scale, "n=" + n);
+        GuardedSlice e = input(c, "e", n, Dist.wide(scale));
+        GuardedSlice a = input(c, "a", n, Dist.wide(scale));
+        GuardedSlice b = input(c, "b", n, Dist.wide(scale));
+        GuardedSlice tol = GuardedSlice.of(device(), "tol", c, (float) (scale * c.next(Dist.uniform(1e-4, 1e-2))),
                 c.next(Dist.uniform(1e-3, 1e-1)));
         GuardedSlice out = output(c, "out", 1);
         run(graph(c).rmsErrorNorm(out.slice(), e.slice(), a.slice(), b.slice(), tol.slice()));

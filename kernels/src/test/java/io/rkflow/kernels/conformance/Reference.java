@@ -283,6 +283,15 @@ final class Reference {
         return dot(x, x);
     }
 
+    /**
+     * sqrt(Σ x²), 0 when empty. Every term is positive, so the sum rounds relative to itself and the
+     * root halves that: the scale is the result.
+     */
+    static Expected norm(float[] x) {
+        double value = Math.sqrt(squaredNorm(x).value()[0]);
+        return Expected.scalar(value, value);
+    }
+
     /** max |x|, 0 when empty, NaN when any x is NaN; exact. */
     static double maxAbs(float[] x) {
         double max = 0;

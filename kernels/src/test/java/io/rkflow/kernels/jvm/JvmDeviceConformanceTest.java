@@ -15,6 +15,12 @@ class JvmDeviceConformanceTest extends DeviceConformanceTest {
         return new JvmDevice(2);
     }
 
+    /** Java float arithmetic has no flush-to-zero. */
+    @Override
+    protected boolean keepsSubnormals() {
+        return true;
+    }
+
     @Test
     void theDefaultDeviceIsTheJvmDevice() {
         try (Device d = Devices.open("jvm")) {

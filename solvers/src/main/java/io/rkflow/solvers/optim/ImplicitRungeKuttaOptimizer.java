@@ -22,6 +22,11 @@ import java.util.Map;
  * keeps only the small Hessenberg matrix. P is frozen for the step from F(θ); the accumulator, θ
  * and momentum change only once the stages have converged, so a step that fails to converge
  * leaves everything as it was.
+ *
+ * <p>The stopping tests are relative (‖ΔK‖/‖K‖, ‖G(K)‖/‖K‖), so they hold at any scale of θ, and
+ * read norms, never squared norms, from the device: a squared norm of fp32 stage values is 0 below
+ * ‖K‖ ≈ 2.6e-23 and ∞ above ≈ 1.8e19, where 0/0 or ∞/∞ would decide convergence. The Arnoldi dot
+ * products are between unit basis vectors and J·v_j, so they are O(1) whatever the scale.
  */
 final class ImplicitRungeKuttaOptimizer implements Optimizer {
 
@@ -42,7 +47,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
     private final FloatBuffer losses;    // s
     private final FloatBuffer coef;      // −h·a_ij (s·s), update weights (s)
     private final FloatBuffer scalars;   // δ, β2, momentum β, h
-    private final FloatBuffer norms;     // two squared norms and the non-finite flag
+    private final FloatBuffer norms;     // two norms and the non-finite flag
     private final FloatBuffer constants; // 1, −1
     private final FloatBuffer v;
     private final FloatBuffer vNext;
@@ -50,7 +55,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
     private final FloatBuffer gStar;
 
     private final Plan initPlan;
-    private final Plan fixedPointPlan;   // fx = F(k); ‖fx − k‖², ‖fx‖²; k ← fx
+    private final Plan fixedPointPlan;   // fx = F(k); ‖fx − k‖, ‖fx‖; k ← fx
     private final Plan updatePlan;
     private final Krylov krylov;
 
@@ -137,8 +142,8 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
         Graph g = device.graph(tableau.name() + " fixed-point sweep");
         recordEvalInto(g, k, fx);
         g.axpby(x.all(), constants.at(0), fx.all(), constants.at(1), k.all());
-        g.squaredNorm(norms.at(0), x.all());
-        g.squaredNorm(norms.at(1), fx.all());
+        g.norm(norms.at(0), x.all());
+        g.norm(norms.at(1), fx.all());
         g.copy(k.all(), fx.all());
         return g.hostWrites(coef, scalars).hostReads(norms).compile();
     }
@@ -188,7 +193,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
                 fixedPointPlan.execute();
                 evaluations += s;
                 norms.read(0, normHost, 0, 2);
-                residual = Math.sqrt(normHost[0]) / Math.max(Math.sqrt(normHost[1]), Float.MIN_NORMAL);
+                residual = relative(normHost[0], normHost[1]);
             } else {
                 Krylov.Result r = krylov.newtonIteration();
                 evaluations += r.evaluations();
@@ -220,6 +225,15 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
     }
 
     /**
+     * num/den for a relative residual or step: 0 when num is 0 (nothing left to do, K = 0 included),
+     * ∞ when only den is 0, NaN when either is. No floor on den: the test must not depend on the
+     * scale of θ.
+     */
+    static double relative(double num, double den) {
+        return num == 0 ? 0 : num / den;
+    }
+
+    /**
      * One Newton iteration on G(K) = K − F(θ − h (A ⊗ I) K): the residual r = −G(K), then one cycle
      * of GMRES(m) for J·δ = r with J·v ≈ v − (F(K + εv) − F(K))/ε, then K ← K + δ. Each vector
      * operation is a small device plan; the host keeps the Hessenberg matrix and the Givens
@@ -248,13 +262,13 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
         private final float[] yHost = new float[mMax];
 
         Krylov() {
-            // r = F(K) − K = −G(K); fk = F(K); norms ‖r‖², ‖K‖²; w = r.
+            // r = F(K) − K = −G(K); fk = F(K); norms ‖r‖, ‖K‖; w = r.
             Graph g = device.graph(tableau.name() + " Newton residual");
             g.copy(x.all(), k.all());
             recordEvalInto(g, x, fk);
             g.axpby(w.all(), constants.at(0), fk.all(), constants.at(1), k.all());
-            g.squaredNorm(norms.at(0), w.all());
-            g.squaredNorm(norms.at(1), k.all());
+            g.norm(norms.at(0), w.all());
+            g.norm(norms.at(1), k.all());
             residualPlan = g.hostWrites(coef, scalars).hostReads(norms).compile();
             // w = J·x_dir with x holding K + ε·v_j: w = v_j − (F(x) − F(K))/ε, where scalar = [ε, −1/ε, 1/ε].
             for (int j = 0; j <= mMax; j++) {
@@ -274,7 +288,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
             recordEvalInto(jvp, x, fx);
             jvp.axpby(w.all(), scalar.at(1), fx.all(), scalar.at(2), fk.all()); // (F(K) − F(x))/ε
             jvpPlan = jvp.hostWrites(scalar, coef, scalars).compile();
-            normPlan = device.graph("Krylov norm").squaredNorm(dots.all(), w.all()).hostReads(dots).compile();
+            normPlan = device.graph("Krylov norm").norm(dots.all(), w.all()).hostReads(dots).compile();
             // K ← K + Σ_j y_j v_j (unused y_j are 0).
             correctPlan = device.graph("Newton correction")
                     .combine(k.all(), k.all(), basis.all(), sn, mMax, yCoef.all()).hostWrites(yCoef).compile();
@@ -284,10 +298,12 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
             residualPlan.execute();
             int evaluations = s;
             norms.read(0, normHost, 0, 2);
-            double beta = Math.sqrt(normHost[0]);
-            double kNorm = Math.sqrt(normHost[1]);
-            double relative = beta / Math.max(kNorm, Float.MIN_NORMAL);
-            if (relative <= solver.tol() || beta == 0) {
+            double beta = normHost[0];
+            double kNorm = normHost[1];
+            double relative = relative(beta, kNorm);
+            if (relative <= solver.tol() || !invertible(beta)) {
+                // Converged, or a residual so small (below ~3e-39) that fp32 cannot scale it to a
+                // unit vector: there is nothing to correct, and the caller reports the residual.
                 return new Result(relative, evaluations);
             }
             // v_0 = r/β
@@ -317,7 +333,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
                     orthogonalizePlans.get(i).execute();
                 }
                 normPlan.execute();
-                double hNext = Math.sqrt(dots.get(0));
+                double hNext = dots.get(0);
                 hess[j + 1][j] = hNext;
                 for (int i = 0; i < j; i++) {
                     double t = cs[i] * hess[i][j] + sn2[i] * hess[i + 1][j];
@@ -332,7 +348,7 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
                 gvec[j + 1] = -sn2[j] * gvec[j];
                 gvec[j] = cs[j] * gvec[j];
                 used = j + 1;
-                if (Math.abs(gvec[j + 1]) <= 1e-2 * beta || hNext == 0 || j + 1 == mMax) {
+                if (Math.abs(gvec[j + 1]) <= 1e-2 * beta || !invertible(hNext) || j + 1 == mMax) { // breakdown
                     break;
                 }
                 setScalar(3, (float) (1.0 / hNext));
@@ -357,7 +373,12 @@ final class ImplicitRungeKuttaOptimizer implements Optimizer {
             correctPlan.execute();
             // The basis is orthonormal, so ‖δ‖ = ‖y‖: Newton's step size, the usual stopping test once
             // fp32 round-off keeps the residual itself from falling further.
-            return new Result(Math.sqrt(update) / Math.max(kNorm, Float.MIN_NORMAL), evaluations);
+            return new Result(relative(Math.sqrt(update), kNorm), evaluations);
+        }
+
+        /** Whether 1/norm is a finite float, the scale that makes a vector of this norm a unit vector. */
+        private static boolean invertible(double norm) {
+            return norm > 0 && Float.isFinite((float) (1.0 / norm));
         }
 
         private final float[] scalarHost4 = new float[4];

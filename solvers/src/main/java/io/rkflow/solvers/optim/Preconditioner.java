@@ -9,9 +9,13 @@ package io.rkflow.solvers.optim;
  *   <li>{@code RMSPROP}: v = β2·v + (1 − β2)·g ⊙ g (Tieleman &amp; Hinton 2012), v̂ = v.</li>
  *   <li>{@code EMA}: the same average with Adam's bias correction, v̂ = v / (1 − β2^t).</li>
  * </ul>
- * By default the accumulator takes the first stage's gradient k_1 and P stays frozen for every
- * stage of the step; {@code perStage} re-evaluates P at each stage point from v and that stage's
- * gradient (the committed accumulator still takes only k_1).
+ * By default the accumulator takes the first stage's gradient g_1 = ∇L(θ_n) and P stays frozen
+ * for every stage of the step: at step n, with AdaGrad, G_n = Σ_{l≤n} g_1^(l) ⊙ g_1^(l) (this
+ * step's g_1 included) and P_i = (δ + G_n)^(−1/2) for every stage i. {@code perStage} re-evaluates
+ * P at each later stage from G_n and that stage's raw gradient g_i: P_1 = (δ + G_n)^(−1/2) and
+ * P_i = (δ + G_n + g_i ⊙ g_i)^(−1/2) for i ≥ 2 (g_1 ⊙ g_1 is counted once, in G_n); RMSProp and
+ * EMA apply their average once more, v_n → β2·v_n + (1 − β2)·g_i ⊙ g_i. The accumulator carried to
+ * the next step takes only g_1.
  */
 public record Preconditioner(Kind kind, double delta, double beta2, boolean perStage) {
 

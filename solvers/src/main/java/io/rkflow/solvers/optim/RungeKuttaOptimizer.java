@@ -25,6 +25,27 @@ import java.util.Map;
  * (−h·a_ij, −h·b_i, ...) into a small buffer before each execution and reads back a few scalars.
  * A finite-difference DAL probe adds one plan before the step; a rejected attempt of an embedded
  * pair runs a restore plan that copies θ and the state back from the step-start copies.
+ *
+ * <p>Preconditioning (P_n frozen for the step unless {@code per_stage}): at step n the accumulator
+ * first takes the first-stage gradient g_1 = ∇L(θ_n), G_n = Σ_{l≤n} g_1^(l) ⊙ g_1^(l) for AdaGrad
+ * (the EMA for the other kinds), then k_1 = P_1 ⊙ g_1 with P_1 = (δ + G_n)^(−1/2). Frozen:
+ * k_i = P_1 ⊙ g_i for every stage. {@code per_stage}: k_i = (δ + G_n + g_i ⊙ g_i)^(−1/2) ⊙ g_i for
+ * i ≥ 2 (EMA kinds: δ + β2·v_n + (1 − β2)·g_i ⊙ g_i), g_i = ∇L at stage point i; G_n, the
+ * accumulator carried to the next step, takes only g_1.
+ *
+ * <p>DAL's curvature ξ, from norms the device reduces in double and returns as norms (their
+ * squares leave fp32's range for ‖g‖ below ~1e-19 or above ~1.8e19):
+ * <ul>
+ *   <li>{@code hg=stages}: ξ = ‖k_1 − k_2‖ / (|a_21|·h·s·‖k_1‖) after the step, s the bias
+ *       scale of {@link Preconditioner#biasScale}. On a quadratic with Hessian H and frozen P this
+ *       is ‖P H P g_1‖ / ‖P g_1‖ (no preconditioner: ‖H g_1‖ / ‖g_1‖), with P the kernel's
+ *       (δ' + v)^(−1/2). For AdaGrad and RMSProp s = 1 and that P is the flow's. For EMA the
+ *       flow's P is s times the kernel's, so ξ is 1/s = 1/sqrt(1 − β2^t) times the flow's
+ *       ‖P H P g‖/‖P g‖ (about 32× at t = 1 with β2 = 0.999). With {@code per_stage}, k_2 has its
+ *       own P, so ξ also holds the change of P between the stages.</li>
+ *   <li>{@code hg=fd}: ξ = ‖∇L(θ + δ·g) − g‖ / (δ·‖g‖) with g = ∇L(θ_n) unpreconditioned, so
+ *       ‖H g‖ / ‖g‖ whatever the preconditioner; see {@link #probeDisplacement()}.</li>
+ * </ul>
  */
 final class RungeKuttaOptimizer implements Optimizer {
 
@@ -75,9 +96,16 @@ final class RungeKuttaOptimizer implements Optimizer {
     // Readback layout.
     private static final int NON_FINITE = 0;
     private static final int ERROR = 1;
-    private static final int NORM_G = 2;     // ‖k_1‖² (stages) or ‖g‖² (probe)
-    private static final int NORM_DIFF = 3;  // ‖k_1 − k_2‖² (stages) or ‖∇L(θ + δg) − g‖² (probe)
-    private static final int READBACK = 4;
+    private static final int NORM_G = 2;     // ‖k_1‖ (stages) or ‖g‖ (probe)
+    private static final int NORM_DIFF = 3;  // ‖k_1 − k_2‖ (stages) or ‖∇L(θ + δg) − g‖ (probe)
+    private static final int NORM_THETA = 4; // ‖θ‖ at the probe
+    private static final int READBACK = 5;
+
+    /**
+     * The shortest probe, relative to ‖θ‖: fp32 rounds the probe point θ + δ·g to within
+     * 2^-24·‖θ‖, so a displacement of at least 2^-14·‖θ‖ is resolved to 2^-10 ≈ 1e-3.
+     */
+    private static final double MIN_RELATIVE_PROBE = 0x1p-14;
 
     private final float[] coefHost;
     private final float[] scalarHost = new float[SCALARS];
@@ -91,6 +119,7 @@ final class RungeKuttaOptimizer implements Optimizer {
     private double h;               // step size of the next attempt (embedded pairs), else last used
     private double curvature;       // DAL's ξ = ‖Hg‖/‖g‖ from the last measurement, 0 before any
     private double gradNorm;        // ‖g‖ of the last probe, for the next probe's displacement
+    private double thetaNorm;       // ‖θ‖ at the last probe, for the same
     private double previousError = 1.0;
     private double lastLoss = Double.NaN;
     /** Whether K's last stage holds F(θ_n) for the next step (FSAL). */
@@ -152,7 +181,7 @@ final class RungeKuttaOptimizer implements Optimizer {
         h = spec.schedule().h();
     }
 
-    /** Stage 1 at θ and the finite-difference probe at θ + δ·g: ‖g‖² and ‖∇L(θ + δg) − g‖². */
+    /** Stage 1 at θ and the finite-difference probe at θ + δ·g: ‖g‖, ‖∇L(θ + δg) − g‖ and ‖θ‖. */
     private Plan recordProbe() {
         Graph g = device.graph(tableau.name() + " DAL probe");
         FloatSlice k0 = k.slice(0, n);
@@ -160,8 +189,9 @@ final class RungeKuttaOptimizer implements Optimizer {
         g.combine(point.all(), theta, k.all(), n, 1, coef.at(coefProbe));
         objective.record(g, 0, point.all(), probe.all(), readback.at(ERROR)); // loss slot unused here
         g.axpby(probe.all(), constOne(), probe.all(), constMinusOne(), k0);
-        g.squaredNorm(readback.at(NORM_G), k0);
-        g.squaredNorm(readback.at(NORM_DIFF), probe.all());
+        g.norm(readback.at(NORM_G), k0);
+        g.norm(readback.at(NORM_DIFF), probe.all());
+        g.norm(readback.at(NORM_THETA), theta);
         g.hostWrites(coef).hostReads(readback, losses);
         return g.compile();
     }
@@ -238,8 +268,8 @@ final class RungeKuttaOptimizer implements Optimizer {
         }
         if (spec.dal() != null && spec.dal().hessian() == DalStepSize.HessianEstimate.STAGES) {
             g.axpby(point.all(), constOne(), k.slice(0, n), constMinusOne(), k.slice(n, n));
-            g.squaredNorm(readback.at(NORM_G), k.slice(0, n));
-            g.squaredNorm(readback.at(NORM_DIFF), point.all());
+            g.norm(readback.at(NORM_G), k.slice(0, n));
+            g.norm(readback.at(NORM_DIFF), point.all());
         }
         g.nonFinite(readback.at(NON_FINITE), theta);
         g.hostWrites(coef, scalars).hostReads(readback, losses);
@@ -276,14 +306,15 @@ final class RungeKuttaOptimizer implements Optimizer {
         while (true) {
             double stepH = control != null ? h : scheduledH();
             if (probePlan != null) {
-                double displacement = spec.dal().epsilon() / (gradNorm > 0 ? gradNorm : 1.0);
-                coefHost[coefProbe] = (float) displacement;
+                coefHost[coefProbe] = probeDisplacement();
+                double displacement = coefHost[coefProbe]; // as the device sees it
                 coef.write(coefHost);
                 probePlan.execute();
                 evaluations += 2;
                 readback.read(0, readHost, 0, READBACK);
-                gradNorm = Math.sqrt(readHost[NORM_G]);
-                curvature = gradNorm > 0 ? Math.sqrt(readHost[NORM_DIFF]) / (displacement * gradNorm) : 0;
+                gradNorm = readHost[NORM_G];
+                thetaNorm = readHost[NORM_THETA];
+                curvature = gradNorm > 0 ? readHost[NORM_DIFF] / (displacement * gradNorm) : 0;
                 stepH = dalH();
             } else if (spec.dal() != null) {
                 stepH = dalH();
@@ -338,6 +369,21 @@ final class RungeKuttaOptimizer implements Optimizer {
         return spec.schedule().at(steps);
     }
 
+    /**
+     * δ of the finite-difference probe θ + δ·g. Its length ‖δ·g‖ is the DAL option ε, raised to
+     * {@link #MIN_RELATIVE_PROBE}·‖θ‖ where θ is so large that fp32 would not resolve ε (with
+     * ε = 1e-3, where ‖θ‖ &gt; 16): measured with the previous probe's ‖g‖ and ‖θ‖, as the new
+     * ones come from this probe's plan. The first probe, with no ‖g‖ yet, uses δ = ε.
+     */
+    private float probeDisplacement() {
+        double epsilon = spec.dal().epsilon();
+        if (!(gradNorm > 0)) {
+            return (float) epsilon;
+        }
+        double length = Math.max(epsilon, MIN_RELATIVE_PROBE * thetaNorm);
+        return (float) Math.min(length / gradNorm, Float.MAX_VALUE);
+    }
+
     /** DAL's step size for the current curvature, shaped by any warm-up or cosine schedule. */
     private double dalH() {
         double shape = spec.schedule().at(steps) / spec.schedule().h();
@@ -347,8 +393,8 @@ final class RungeKuttaOptimizer implements Optimizer {
     /** After a step with DAL from stages: ξ ≈ ‖k_1 − k_2‖ / (|a_21|·h·scale·‖k_1‖). */
     private void finishDal(double stepH, double scale) {
         if (spec.dal() != null && spec.dal().hessian() == DalStepSize.HessianEstimate.STAGES) {
-            double norm1 = Math.sqrt(readHost[NORM_G]);
-            double diff = Math.sqrt(readHost[NORM_DIFF]);
+            double norm1 = readHost[NORM_G];
+            double diff = readHost[NORM_DIFF];
             double denominator = Math.abs(tableau.a(1, 0)) * stepH * scale * norm1;
             curvature = denominator > 0 ? diff / denominator : 0;
         }
@@ -415,6 +461,7 @@ final class RungeKuttaOptimizer implements Optimizer {
         sc.put("h", h);
         sc.put("curvature", curvature);
         sc.put("gradNorm", gradNorm);
+        sc.put("thetaNorm", thetaNorm);
         sc.put("previousError", previousError);
         sc.put("lastLoss", lastLoss);
         return new OptimizerState(spec.toString(), arrays, sc);
@@ -434,6 +481,7 @@ final class RungeKuttaOptimizer implements Optimizer {
         h = state.scalar("h");
         curvature = state.scalar("curvature");
         gradNorm = state.scalar("gradNorm");
+        thetaNorm = state.scalars().getOrDefault("thetaNorm", 0.0); // absent from states of earlier builds
         previousError = state.scalar("previousError");
         lastLoss = state.scalar("lastLoss");
     }
