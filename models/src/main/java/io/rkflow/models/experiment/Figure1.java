@@ -4,6 +4,7 @@ import io.rkflow.kernels.Device;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.models.plot.LinePlot;
+import io.rkflow.models.plot.MetricsFile;
 import io.rkflow.models.train.Metrics;
 import io.rkflow.models.train.Trainer;
 import io.rkflow.solvers.optim.Spec;
@@ -54,8 +55,11 @@ public final class Figure1 {
             throws IOException {
         Files.createDirectories(out);
         List<Curve> curves = new ArrayList<>();
+        int total = 2 * 2 * settings.seeds();
+        int done = 0;
         for (String optimizer : List.of(settings.rk4(), settings.adam())) {
             for (int batch : List.of(settings.smallBatch(), settings.largeBatch())) {
+                double[][] epochs = new double[settings.seeds()][];
                 double[][] acc = new double[settings.seeds()][];
                 double[][] evals = new double[settings.seeds()][];
                 for (int seed = 1; seed <= settings.seeds(); seed++) {
@@ -70,13 +74,16 @@ public final class Figure1 {
                         s = new Trainer(config).run(device, train, test, metrics,
                                 new PrintStream(OutputStream.nullOutputStream()));
                     }
-                    double[][] perEpoch = epochRows(runDir.resolve("metrics.csv"));
-                    evals[seed - 1] = perEpoch[0];
-                    acc[seed - 1] = perEpoch[1];
-                    log.printf(Locale.ROOT, "  %-24s batch %5d seed %d: test accuracy %.2f%% (%.1f s)%n", optimizer,
-                            batch, seed, 100 * s.testAccuracy(), (System.nanoTime() - t0) / 1e9);
+                    double[][] perEpoch = epochRows(runDir);
+                    epochs[seed - 1] = perEpoch[0];
+                    evals[seed - 1] = perEpoch[1];
+                    acc[seed - 1] = perEpoch[2];
+                    done++;
+                    log.println(progress(done, total, optimizer, batch, seed, s.testAccuracy(),
+                            (System.nanoTime() - t0) / 1e9));
+                    log.flush(); // a line per run as it ends, also when the log is not a console
                 }
-                curves.add(summarize(optimizer, batch, evals, acc));
+                curves.add(summarize(optimizer, batch, epochs, evals, acc));
             }
         }
         writeCsv(out.resolve("figure1.csv"), curves);
@@ -97,34 +104,52 @@ public final class Figure1 {
         return table(curves);
     }
 
-    /** {gradient evaluations, test accuracy} at the rows that carry an evaluation (epoch ends). */
-    private static double[][] epochRows(Path csv) throws IOException {
+    /** The progress line of a finished run: run i/n, its settings, its final test accuracy and its time. */
+    static String progress(int run, int runs, String optimizer, int batch, int seed, double testAccuracy,
+            double seconds) {
+        return String.format(Locale.ROOT, "  run %d/%d: %-24s batch %5d seed %d: test accuracy %.2f%% (%.1f s)", run,
+                runs, optimizer, batch, seed, 100 * testAccuracy, seconds);
+    }
+
+    /**
+     * {epoch, gradient evaluations, test accuracy} of a run folder's metrics rows that carry an
+     * evaluation: the epoch ends, and a step-0 row of the initial weights where the run has one.
+     */
+    static double[][] epochRows(Path runDir) throws IOException {
+        MetricsFile m = MetricsFile.read(runDir);
+        double[] epoch = m.column("epoch");
+        double[] evals = m.column("gradient_evaluations");
+        double[] acc = m.column("test_accuracy");
         List<double[]> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
-            if (line.startsWith("step")) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (!f[3].isEmpty()) {
-                rows.add(new double[] {Double.parseDouble(f[6]), Double.parseDouble(f[3])});
+        for (int i = 0; i < acc.length; i++) {
+            if (!Double.isNaN(acc[i])) {
+                rows.add(new double[] {epoch[i], evals[i], acc[i]});
             }
         }
-        double[][] out = new double[2][rows.size()];
+        double[][] out = new double[3][rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            out[0][i] = rows.get(i)[0];
-            out[1][i] = rows.get(i)[1];
+            for (int c = 0; c < 3; c++) {
+                out[c][i] = rows.get(i)[c];
+            }
         }
         return out;
     }
 
-    private Curve summarize(String optimizer, int batch, double[][] evals, double[][] acc) {
-        int epochs = acc[0].length;
-        double[] e = new double[epochs];
-        double[] ev = new double[epochs];
-        double[] mean = new double[epochs];
-        double[] std = new double[epochs];
-        for (int k = 0; k < epochs; k++) {
-            e[k] = k + 1;
+    /** Per evaluation row, the mean and sample standard deviation of the seeds' accuracies; epochs as logged. */
+    static Curve summarize(String optimizer, int batch, double[][] epochs, double[][] evals, double[][] acc) {
+        int rows = acc[0].length;
+        for (double[] a : acc) {
+            if (a.length != rows) {
+                throw new IllegalStateException("the seeds of " + optimizer + " at batch " + batch + " logged "
+                        + rows + " and " + a.length + " evaluations");
+            }
+        }
+        double[] e = new double[rows];
+        double[] ev = new double[rows];
+        double[] mean = new double[rows];
+        double[] std = new double[rows];
+        for (int k = 0; k < rows; k++) {
+            e[k] = epochs[0][k];
             ev[k] = evals[0][k];
             double s = 0;
             for (double[] a : acc) {

@@ -1,34 +1,46 @@
 package io.rkflow.models.plot;
 
 import io.rkflow.models.io.AtomicFile;
-import java.awt.AlphaComposite;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.Rectangle;
-import java.awt.RenderingHints;
-import java.awt.Shape;
-import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
-import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import javax.imageio.ImageIO;
+import java.util.Locale;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.plot.DatasetRenderingOrder;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
- * Line charts as PNG files, drawn with Java2D into a {@link BufferedImage} only (no window, no
- * {@code Toolkit}), so it works headless and without a display.
+ * Line charts as PNG files, drawn by JFreeChart into an image in memory only (no window, no
+ * display), so it works headless; {@code java.awt.headless} is set to true unless given.
  */
 public final class LinePlot {
 
@@ -39,11 +51,36 @@ public final class LinePlot {
         }
     }
 
-    /** One curve; spread (nullable, same length as y) draws a translucent band y ± spread. */
+    /**
+     * One curve; NaN or infinite points are left out and break the line. Spread (nullable, same
+     * length as y) draws a translucent band y ± spread under the lines.
+     */
     public record Series(String label, double[] x, double[] y, double[] spread) {}
 
-    static final int WIDTH = 900;
-    static final int HEIGHT = 560;
+    /** The default width in pixels. */
+    public static final int WIDTH = 900;
+    /** The default height in pixels. */
+    public static final int HEIGHT = 560;
+    /** The smallest and the largest width or height accepted, in pixels. */
+    public static final int MIN_SIZE = 200;
+    public static final int MAX_SIZE = 10_000;
+
+    /**
+     * The image size and the axis scales. On a logarithmic axis, points with a value ≤ 0 are left
+     * out, and {@link #write} says so in its notes.
+     */
+    public record Style(int width, int height, boolean logX, boolean logY) {
+
+        /** 900×560, linear axes. */
+        public static final Style DEFAULT = new Style(WIDTH, HEIGHT, false, false);
+
+        public Style {
+            if (width < MIN_SIZE || width > MAX_SIZE || height < MIN_SIZE || height > MAX_SIZE) {
+                throw new IllegalArgumentException("the plot size " + width + "x" + height + " is out of range: width"
+                        + " and height must be " + MIN_SIZE + " to " + MAX_SIZE + " pixels");
+            }
+        }
+    }
 
     /** Okabe–Ito, colour-blind safe; yellow last (weak on white). */
     static final Color[] PALETTE = {
@@ -51,38 +88,172 @@ public final class LinePlot {
         new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0xF0E442),
     };
 
+    /** The opacity of a spread band: light enough that bands overlapping each other and the lines show through. */
+    static final float BAND_ALPHA = 0.22f;
+
+    /** After the palette's colours come round once, the same colours dashed, then dotted, ... */
     private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {12f, 4f, 2f, 4f}};
+    /** Series with at most this many points get a marker on each point. */
     private static final int MARKER_MAX_POINTS = 30;
     private static final Font TITLE_FONT = new Font("SansSerif", Font.BOLD, 18);
     private static final Font LABEL_FONT = new Font("SansSerif", Font.PLAIN, 15);
     private static final Font TICK_FONT = new Font("SansSerif", Font.PLAIN, 13);
     private static final Font LEGEND_FONT = new Font("SansSerif", Font.PLAIN, 13);
+    private static final Color GRID = new Color(0xE3E3E3);
 
     private LinePlot() {
     }
 
-    /**
-     * Writes a PNG chart (about 900×560) with title, axis labels, ticks with nice round values, a
-     * grid, a legend, one colour per series (a colour-blind-safe palette), NaN points skipped (a gap
-     * in the line).
-     */
-    public static void write(Path png, String title, String xLabel, String yLabel, List<Series> series)
+    /** {@link #write(Path, String, String, String, List, Style)} at 900×560 with linear axes. */
+    public static List<String> write(Path png, String title, String xLabel, String yLabel, List<Series> series)
             throws IOException {
-        validate(png, title, xLabel, yLabel, series);
-        BufferedImage image = render(title, xLabel, yLabel, series);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        if (!ImageIO.write(image, "png", bytes)) {
-            throw new IOException("no PNG writer available to write " + png);
+        return write(png, title, xLabel, yLabel, series, Style.DEFAULT);
+    }
+
+    /**
+     * Writes a PNG chart of the given size: title, axis labels, round-valued ticks, a grid, a legend
+     * below the plot, one colour per series (a colour-blind-safe palette; dashed once it runs out),
+     * spread bands translucent and under every line. The file is replaced atomically.
+     *
+     * @return notes on what was left out (points ≤ 0 on a logarithmic axis), one line each; empty
+     *     when nothing was
+     * @throws IllegalArgumentException when a series is malformed or nothing is left to plot
+     */
+    public static List<String> write(Path png, String title, String xLabel, String yLabel, List<Series> series,
+            Style style) throws IOException {
+        if (png == null) {
+            throw new IllegalArgumentException("the PNG path is null");
         }
+        List<String> notes = new ArrayList<>();
+        JFreeChart chart = chart(title, xLabel, yLabel, series, style, notes);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(bytes, chart, style.width(), style.height());
         AtomicFile.write(png, ByteBuffer.wrap(bytes.toByteArray()));
+        return List.copyOf(notes);
+    }
+
+    /**
+     * The chart {@link #write} renders; what it leaves out is added to {@code notes}.
+     *
+     * @throws IllegalArgumentException when a series is malformed or nothing is left to plot
+     */
+    static JFreeChart chart(String title, String xLabel, String yLabel, List<Series> series, Style style,
+            List<String> notes) {
+        if (style == null) {
+            throw new IllegalArgumentException("the plot style is null");
+        }
+        validate(title, xLabel, yLabel, series);
+        List<Series> kept = forLogAxes(series, style, xLabel, yLabel, notes);
+        // A band edge at or below 0 cannot be drawn on a log axis: it ends at the smallest y plotted.
+        double floor = Double.NEGATIVE_INFINITY;
+        if (style.logY()) {
+            floor = Double.POSITIVE_INFINITY;
+            for (Series ser : kept) {
+                for (int i = 0; i < ser.y().length; i++) {
+                    floor = finite(ser, i) ? Math.min(floor, ser.y()[i]) : floor;
+                }
+            }
+        }
+        boolean clipped = false;
+
+        XYSeriesCollection lines = new XYSeriesCollection();
+        YIntervalSeriesCollection bands = new YIntervalSeriesCollection();
+        XYLineAndShapeRenderer lineRenderer = new XYLineAndShapeRenderer(true, false);
+        DeviationRenderer bandRenderer = new DeviationRenderer(false, false);
+        bandRenderer.setAlpha(BAND_ALPHA);
+        bandRenderer.setDefaultSeriesVisibleInLegend(false);
+        int band = 0;
+        for (int s = 0; s < kept.size(); s++) {
+            Series ser = kept.get(s);
+            XYSeries xy = new XYSeries(new Key(s, ser.label()), false, true);
+            int points = 0;
+            boolean isolated = false;
+            for (int i = 0; i < ser.y().length; i++) {
+                if (finite(ser, i)) {
+                    xy.add(ser.x()[i], ser.y()[i]);
+                    points++;
+                    isolated |= (i == 0 || !finite(ser, i - 1)) && (i == ser.y().length - 1 || !finite(ser, i + 1));
+                } else if (!xy.isEmpty()) {
+                    xy.add(xy.getX(xy.getItemCount() - 1), null); // a null y breaks the line
+                }
+            }
+            lines.addSeries(xy);
+            Color c = color(s);
+            lineRenderer.setSeriesPaint(s, c);
+            lineRenderer.setSeriesStroke(s, stroke(s, 2.2f));
+            lineRenderer.setSeriesShape(s, new Ellipse2D.Double(-3.5, -3.5, 7, 7));
+            // A point between gaps has no line to show it.
+            lineRenderer.setSeriesShapesVisible(s, points <= MARKER_MAX_POINTS || isolated);
+            if (ser.spread() != null) {
+                for (int i = 0; i < ser.y().length; i++) {
+                    clipped |= finite(ser, i) && ser.y()[i] - ser.spread()[i] < floor;
+                }
+                for (YIntervalSeries segment : bandSegments(ser, band, floor)) {
+                    bands.addSeries(segment);
+                    bandRenderer.setSeriesPaint(band, c);
+                    bandRenderer.setSeriesFillPaint(band, c);
+                    band++;
+                }
+            }
+        }
+
+        if (clipped) {
+            notes.add("bands that reach " + (yLabel.isEmpty() ? "y" : yLabel) + " <= 0 end at the smallest value"
+                    + " plotted (log y axis)");
+        }
+
+        XYPlot plot = new XYPlot();
+        plot.setOrientation(PlotOrientation.VERTICAL);
+        plot.setDomainAxis(axis(xLabel, style.logX(), range(kept, false, Double.NEGATIVE_INFINITY)));
+        plot.setRangeAxis(axis(yLabel, style.logY(), range(kept, true, floor)));
+        plot.setDataset(0, lines);
+        plot.setRenderer(0, lineRenderer);
+        plot.setDataset(1, bands);
+        plot.setRenderer(1, bandRenderer);
+        // REVERSE draws dataset 1 (the bands) first, so every band lies under every line.
+        plot.setDatasetRenderingOrder(DatasetRenderingOrder.REVERSE);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setOutlinePaint(new Color(0x555555));
+        plot.setDomainGridlinePaint(GRID);
+        plot.setRangeGridlinePaint(GRID);
+        plot.setDomainGridlineStroke(new BasicStroke(1f));
+        plot.setRangeGridlineStroke(new BasicStroke(1f));
+        plot.setAxisOffset(RectangleInsets.ZERO_INSETS);
+
+        JFreeChart chart = new JFreeChart(title.isEmpty() ? null : title, TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.setAntiAlias(true);
+        chart.setTextAntiAlias(true);
+        chart.setPadding(new RectangleInsets(8, 8, 8, 16));
+        TextTitle t = chart.getTitle();
+        if (t != null) {
+            t.setPaint(Color.BLACK);
+        }
+        LegendTitle legend = chart.getLegend();
+        legend.setPosition(RectangleEdge.BOTTOM);
+        legend.setItemFont(LEGEND_FONT);
+        legend.setBackgroundPaint(Color.WHITE);
+        legend.setFrame(BlockBorder.NONE);
+        return chart;
+    }
+
+    /** A series key: the index keeps two series with the same label apart. */
+    private record Key(int index, String label) implements Comparable<Key> {
+
+        @Override
+        public int compareTo(Key o) {
+            return Integer.compare(index, o.index);
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
     }
 
     // ---------------------------------------------------------------- validation
 
-    private static void validate(Path png, String title, String xLabel, String yLabel, List<Series> series) {
-        if (png == null) {
-            throw new IllegalArgumentException("the PNG path is null");
-        }
+    private static void validate(String title, String xLabel, String yLabel, List<Series> series) {
         if (title == null || xLabel == null || yLabel == null) {
             throw new IllegalArgumentException("the title and the axis labels must not be null (use \"\" for none)");
         }
@@ -130,250 +301,125 @@ public final class LinePlot {
         return Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i]);
     }
 
-    // ---------------------------------------------------------------- ticks and ranges
-
-    /** An axis: the visible range and its ticks. */
-    record Axis(double min, double max, double[] ticks, double step) {
-
-        double frac(double v) {
-            return (v - min) / (max - min);
-        }
-    }
-
-    /** A nice step (1, 2 or 5 × 10^k) close to {@code range / target}. */
-    static double niceStep(double range, int target) {
-        double raw = range / target;
-        double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-        double f = raw / mag;
-        double nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-        return nice * mag;
-    }
-
-    /** The axis over [lo, hi] (data), widened by a small margin, with nice ticks inside it. */
-    static Axis axis(double lo, double hi, int targetTicks) {
-        if (hi < lo) {
-            throw new IllegalArgumentException("empty range " + lo + " .. " + hi);
-        }
-        if (hi == lo) {
-            double pad = lo == 0 ? 1 : Math.abs(lo) * 0.1;
-            lo -= pad;
-            hi += pad;
-        } else {
-            double margin = 0.04 * (hi - lo);
-            lo -= margin;
-            hi += margin;
-        }
-        double step = niceStep(hi - lo, targetTicks);
-        long first = (long) Math.ceil(lo / step - 1e-9);
-        long last = (long) Math.floor(hi / step + 1e-9);
-        List<Double> ticks = new ArrayList<>();
-        for (long k = first; k <= last; k++) {
-            double t = k * step;
-            ticks.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
-        }
-        double[] out = new double[ticks.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ticks.get(i);
-        }
-        return new Axis(lo, hi, out, step);
-    }
+    // ---------------------------------------------------------------- logarithmic axes
 
     /**
-     * The axis's tick labels with just the decimals its step needs; when the ticks reach 10^6 or
-     * stay below 10^-3, all in one power of ten (0.5e6, 1.0e6, 1.5e6) so the labels read alike.
+     * The series without their points ≤ 0 on a logarithmic axis, with a note for each series that
+     * lost some. A series left with no point is dropped with a note; none left at all is an error.
      */
-    static String[] tickLabels(Axis a) {
-        double maxAbs = 0;
-        for (double t : a.ticks()) {
-            maxAbs = Math.max(maxAbs, Math.abs(t));
+    private static List<Series> forLogAxes(List<Series> series, Style style, String xLabel, String yLabel,
+            List<String> notes) {
+        if (!style.logX() && !style.logY()) {
+            return series;
         }
-        int stepExp = (int) Math.floor(Math.log10(a.step()) + 1e-9);
-        String[] out = new String[a.ticks().length];
-        boolean scientific = maxAbs >= 1e6 || (maxAbs > 0 && maxAbs < 1e-3);
-        int exp = scientific ? (int) Math.floor(Math.log10(maxAbs) + 1e-9) : 0;
-        int decimals = Math.max(0, exp - stepExp);
-        for (int i = 0; i < out.length; i++) {
-            double t = a.ticks()[i];
-            if (t == 0) {
-                out[i] = "0";
-            } else {
-                BigDecimal m = new BigDecimal(t).movePointLeft(exp).setScale(decimals, RoundingMode.HALF_EVEN);
-                out[i] = m.toPlainString() + (scientific ? "e" + exp : "");
-            }
-        }
-        return out;
-    }
-
-    // ---------------------------------------------------------------- drawing
-
-    static BufferedImage render(String title, String xLabel, String yLabel, List<Series> series) {
-        double xLo = Double.POSITIVE_INFINITY;
-        double xHi = Double.NEGATIVE_INFINITY;
-        double yLo = Double.POSITIVE_INFINITY;
-        double yHi = Double.NEGATIVE_INFINITY;
-        for (Series s : series) {
-            for (int i = 0; i < s.y().length; i++) {
-                if (!finite(s, i)) {
+        String xName = xLabel.isEmpty() ? "x" : xLabel;
+        String yName = yLabel.isEmpty() ? "y" : yLabel;
+        List<Series> kept = new ArrayList<>();
+        for (Series ser : series) {
+            int n = ser.y().length;
+            int badX = 0;
+            int badY = 0;
+            List<Integer> keep = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (!finite(ser, i)) {
+                    keep.add(i); // stays a gap
                     continue;
                 }
-                double d = spreadAt(s, i);
-                xLo = Math.min(xLo, s.x()[i]);
-                xHi = Math.max(xHi, s.x()[i]);
-                yLo = Math.min(yLo, s.y()[i] - d);
-                yHi = Math.max(yHi, s.y()[i] + d);
+                boolean outX = style.logX() && ser.x()[i] <= 0;
+                boolean outY = style.logY() && ser.y()[i] <= 0;
+                badX += outX ? 1 : 0;
+                badY += outY && !outX ? 1 : 0;
+                if (!outX && !outY) {
+                    keep.add(i);
+                }
+            }
+            String label = ser.label().isEmpty() ? "the unnamed series" : "'" + ser.label() + "'";
+            if (badX > 0) {
+                notes.add(String.format(Locale.ROOT, "left out %d point%s of %s with %s <= 0 (log x axis)", badX,
+                        badX == 1 ? "" : "s", label, xName));
+            }
+            if (badY > 0) {
+                notes.add(String.format(Locale.ROOT, "left out %d point%s of %s with %s <= 0 (log y axis)", badY,
+                        badY == 1 ? "" : "s", label, yName));
+            }
+            double[] x = new double[keep.size()];
+            double[] y = new double[keep.size()];
+            double[] spread = ser.spread() == null ? null : new double[keep.size()];
+            boolean any = false;
+            for (int k = 0; k < x.length; k++) {
+                int i = keep.get(k);
+                x[k] = ser.x()[i];
+                y[k] = ser.y()[i];
+                if (spread != null) {
+                    spread[k] = ser.spread()[i];
+                }
+                any |= Double.isFinite(x[k]) && Double.isFinite(y[k]);
+            }
+            if (any) {
+                kept.add(new Series(ser.label(), x, y, spread));
+            } else {
+                notes.add("left out " + label + ": no point of it has a positive value on the log axes");
             }
         }
-        Axis ax = axis(xLo, xHi, 8);
-        Axis ay = axis(yLo, yHi, 6);
-
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
-
-            String[] yTicks = tickLabels(ay);
-            String[] xTicks = tickLabels(ax);
-            int yTickWidth = 0;
-            FontMetrics tickFm = g.getFontMetrics(TICK_FONT);
-            for (String t : yTicks) {
-                yTickWidth = Math.max(yTickWidth, tickFm.stringWidth(t));
-            }
-            FontMetrics labelFm = g.getFontMetrics(LABEL_FONT);
-            FontMetrics titleFm = g.getFontMetrics(TITLE_FONT);
-            int left = 18 + (yLabel.isEmpty() ? 0 : labelFm.getHeight() + 8) + yTickWidth + 8;
-            int top = title.isEmpty() ? 20 : 20 + titleFm.getHeight() + 6;
-            int bottom = 12 + tickFm.getHeight() + 6 + (xLabel.isEmpty() ? 0 : labelFm.getHeight() + 4);
-            int right = 28;
-            Rectangle plot = new Rectangle(left, top, WIDTH - left - right, HEIGHT - top - bottom);
-
-            // Title, centred over the plot area.
-            g.setColor(Color.BLACK);
-            if (!title.isEmpty()) {
-                g.setFont(TITLE_FONT);
-                String t = fit(title, titleFm, WIDTH - 20);
-                g.drawString(t, plot.x + (plot.width - titleFm.stringWidth(t)) / 2f, 16 + titleFm.getAscent());
-            }
-
-            // Grid and ticks.
-            g.setFont(TICK_FONT);
-            Color grid = new Color(0xE3E3E3);
-            Color tickText = new Color(0x333333);
-            g.setStroke(new BasicStroke(1f));
-            for (int i = 0; i < ay.ticks().length; i++) {
-                float py = (float) (plot.y + plot.height * (1 - ay.frac(ay.ticks()[i])));
-                g.setColor(grid);
-                g.draw(new java.awt.geom.Line2D.Float(plot.x, py, plot.x + plot.width, py));
-                g.setColor(tickText);
-                g.draw(new java.awt.geom.Line2D.Float(plot.x - 5, py, plot.x, py));
-                g.drawString(yTicks[i], plot.x - 8 - tickFm.stringWidth(yTicks[i]),
-                        py + tickFm.getAscent() / 2f - 2);
-            }
-            float lastRight = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < ax.ticks().length; i++) {
-                double t = ax.ticks()[i];
-                float px = (float) (plot.x + plot.width * ax.frac(t));
-                g.setColor(grid);
-                g.draw(new java.awt.geom.Line2D.Float(px, plot.y, px, plot.y + plot.height));
-                g.setColor(tickText);
-                g.draw(new java.awt.geom.Line2D.Float(px, plot.y + plot.height, px, plot.y + plot.height + 5));
-                String label = xTicks[i];
-                float w = tickFm.stringWidth(label);
-                float lx = Math.min(Math.max(px - w / 2, 2), WIDTH - 2 - w);
-                if (lx > lastRight + 6) { // skip a label that would overlap its neighbour
-                    g.drawString(label, lx, plot.y + plot.height + 8 + tickFm.getAscent());
-                    lastRight = lx + w;
-                }
-            }
-
-            // Axis labels.
-            g.setColor(Color.BLACK);
-            g.setFont(LABEL_FONT);
-            if (!xLabel.isEmpty()) {
-                String t = fit(xLabel, labelFm, plot.width);
-                g.drawString(t, plot.x + (plot.width - labelFm.stringWidth(t)) / 2f,
-                        HEIGHT - 10 - labelFm.getDescent());
-            }
-            if (!yLabel.isEmpty()) {
-                String t = fit(yLabel, labelFm, plot.height);
-                AffineTransform saved = g.getTransform();
-                g.translate(16 + labelFm.getAscent(), plot.y + (plot.height + labelFm.stringWidth(t)) / 2.0);
-                g.rotate(-Math.PI / 2);
-                g.drawString(t, 0, 0);
-                g.setTransform(saved);
-            }
-
-            // Bands, then lines, clipped to the plot area.
-            Shape clip = g.getClip();
-            g.setClip(plot);
-            List<Path2D> lines = new ArrayList<>();
-            List<Path2D> allBands = new ArrayList<>();
-            for (int s = 0; s < series.size(); s++) {
-                Series ser = series.get(s);
-                if (ser.spread() != null) {
-                    Color c = color(s);
-                    g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 56));
-                    for (Path2D band : bands(ser, plot, ax, ay)) {
-                        allBands.add(band);
-                        g.fill(band);
-                    }
-                }
-            }
-            for (int s = 0; s < series.size(); s++) {
-                Series ser = series.get(s);
-                Path2D line = new Path2D.Double();
-                int finiteCount = 0;
-                boolean pen = false;
-                for (int i = 0; i < ser.y().length; i++) {
-                    if (!finite(ser, i)) {
-                        pen = false;
-                        continue;
-                    }
-                    finiteCount++;
-                    double px = plot.x + plot.width * ax.frac(ser.x()[i]);
-                    double py = plot.y + plot.height * (1 - ay.frac(ser.y()[i]));
-                    if (pen) {
-                        line.lineTo(px, py);
-                    } else {
-                        line.moveTo(px, py);
-                        pen = true;
-                    }
-                }
-                lines.add(line);
-                g.setColor(color(s));
-                g.setStroke(stroke(s, 2.2f));
-                g.draw(line);
-                for (int i = 0; i < ser.y().length; i++) {
-                    if (!finite(ser, i)) {
-                        continue;
-                    }
-                    boolean isolated = (i == 0 || !finite(ser, i - 1)) && (i == ser.y().length - 1
-                            || !finite(ser, i + 1));
-                    if (isolated || finiteCount <= MARKER_MAX_POINTS) {
-                        double px = plot.x + plot.width * ax.frac(ser.x()[i]);
-                        double py = plot.y + plot.height * (1 - ay.frac(ser.y()[i]));
-                        double r = isolated ? 4 : 3;
-                        g.fill(new Ellipse2D.Double(px - r, py - r, 2 * r, 2 * r));
-                    }
-                }
-            }
-            g.setClip(clip);
-
-            // Frame.
-            g.setColor(new Color(0x555555));
-            g.setStroke(new BasicStroke(1f));
-            g.drawRect(plot.x, plot.y, plot.width, plot.height);
-
-            legend(g, series, plot, lines, allBands);
-        } finally {
-            g.dispose();
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException("nothing to plot: no point has " + (style.logX() ? xName + " > 0" : "")
+                    + (style.logX() && style.logY() ? " and " : "") + (style.logY() ? yName + " > 0" : "")
+                    + " for the log axes");
         }
-        return image;
+        return kept;
+    }
+
+    // ---------------------------------------------------------------- axes and bands
+
+    /**
+     * {min, max} of the finite x (or y) values; y with its bands, their lower edges no lower than
+     * {@code floor}.
+     */
+    private static double[] range(List<Series> series, boolean y, double floor) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (int i = 0; i < s.y().length; i++) {
+                if (finite(s, i)) {
+                    double v = y ? s.y()[i] : s.x()[i];
+                    double d = y ? spreadAt(s, i) : 0;
+                    lo = Math.min(lo, Math.max(v - d, floor));
+                    hi = Math.max(hi, v + d);
+                }
+            }
+        }
+        return new double[] {lo, hi};
+    }
+
+    /** A linear axis with round ticks (not forced to include 0), or a base-10 logarithmic one. */
+    private static ValueAxis axis(String label, boolean log, double[] range) {
+        double lo = range[0];
+        double hi = range[1];
+        ValueAxis axis;
+        if (log) {
+            axis = new Log10Axis(label);
+        } else {
+            NumberAxis a = new NumberAxis(label);
+            a.setAutoRangeIncludesZero(false);
+            a.setAutoRangeStickyZero(false); // the margin also below 0, so a point at 0 is not cut in half
+            a.setStandardTickUnits(NumberAxis.createStandardTickUnits(Locale.ROOT));
+            axis = a;
+        }
+        axis.setLabelFont(LABEL_FONT);
+        axis.setTickLabelFont(TICK_FONT);
+        axis.setLabelPaint(Color.BLACK);
+        axis.setTickLabelPaint(new Color(0x333333));
+        axis.setLowerMargin(0.03);
+        axis.setUpperMargin(0.03);
+        if (hi == lo) { // one value: a range around it rather than JFreeChart's tiny one
+            if (log) {
+                axis.setRange(lo / 2, lo * 2);
+            } else {
+                double pad = lo == 0 ? 1 : Math.abs(lo) * 0.1;
+                axis.setRange(lo - pad, lo + pad);
+            }
+        }
+        return axis;
     }
 
     private static double spreadAt(Series s, int i) {
@@ -383,153 +429,108 @@ public final class LinePlot {
         return s.spread()[i];
     }
 
-    /** One polygon per run of consecutive points with finite x, y and spread. */
-    private static List<Path2D> bands(Series s, Rectangle plot, Axis ax, Axis ay) {
-        List<Path2D> out = new ArrayList<>();
-        int n = s.y().length;
-        int i = 0;
-        while (i < n) {
+    /** One band per run of consecutive points with finite x, y and spread; no lower edge below floor. */
+    private static List<YIntervalSeries> bandSegments(Series s, int firstIndex, double floor) {
+        List<YIntervalSeries> out = new ArrayList<>();
+        YIntervalSeries current = null;
+        for (int i = 0; i < s.y().length; i++) {
             if (!finite(s, i) || !Double.isFinite(s.spread()[i])) {
-                i++;
+                current = null;
                 continue;
             }
-            int j = i;
-            while (j + 1 < n && finite(s, j + 1) && Double.isFinite(s.spread()[j + 1])) {
-                j++;
+            if (current == null) {
+                current = new YIntervalSeries(new Key(firstIndex + out.size(), s.label()), false, true);
+                out.add(current);
             }
-            Path2D p = new Path2D.Double();
-            for (int k = i; k <= j; k++) {
-                double px = plot.x + plot.width * ax.frac(s.x()[k]);
-                double py = plot.y + plot.height * (1 - ay.frac(s.y()[k] + s.spread()[k]));
-                if (k == i) {
-                    p.moveTo(px, py);
-                } else {
-                    p.lineTo(px, py);
-                }
-            }
-            for (int k = j; k >= i; k--) {
-                double px = plot.x + plot.width * ax.frac(s.x()[k]);
-                p.lineTo(px, plot.y + plot.height * (1 - ay.frac(s.y()[k] - s.spread()[k])));
-            }
-            p.closePath();
-            if (i == j) { // a lone point: a short vertical bar
-                double px = plot.x + plot.width * ax.frac(s.x()[i]);
-                double y1 = plot.y + plot.height * (1 - ay.frac(s.y()[i] + s.spread()[i]));
-                double y2 = plot.y + plot.height * (1 - ay.frac(s.y()[i] - s.spread()[i]));
-                p = new Path2D.Double(new Rectangle2D.Double(px - 3, y1, 6, Math.max(1, y2 - y1)));
-            }
-            out.add(p);
-            i = j + 1;
+            double y = s.y()[i];
+            double d = s.spread()[i];
+            current.add(s.x()[i], y, Math.max(y - d, floor), y + d);
         }
         return out;
     }
 
-    /** The legend in the inner corner that covers the fewest line pixels, then the least band area. */
-    private static void legend(Graphics2D g, List<Series> series, Rectangle plot, List<Path2D> lines,
-            List<Path2D> bands) {
-        FontMetrics fm = g.getFontMetrics(LEGEND_FONT);
-        int maxText = plot.width / 2 - 60;
-        List<String> labels = new ArrayList<>();
-        int textWidth = 0;
-        for (Series s : series) {
-            String t = fit(s.label().isEmpty() ? " " : s.label(), fm, maxText);
-            labels.add(t);
-            textWidth = Math.max(textWidth, fm.stringWidth(t));
+    /**
+     * A base-10 logarithmic axis with round ticks labelled as plain numbers (JFreeChart's LogAxis
+     * labels 10^1.95, its LogarithmicAxis only the powers of ten).
+     */
+    private static final class Log10Axis extends LogAxis {
+
+        private static final long serialVersionUID = 1L;
+
+        Log10Axis(String label) {
+            super(label);
+            setBase(10);
         }
-        int swatch = 28;
-        int pad = 8;
-        int rowH = fm.getHeight() + 2;
-        int rows = Math.min(series.size(), Math.max(1, (plot.height - 2 * pad - 20) / rowH));
-        int w = pad + swatch + 8 + textWidth + pad;
-        int h = pad + rows * rowH + pad - 2;
-        int inset = 10;
-        int[][] corners = {
-            {plot.x + plot.width - inset - w, plot.y + inset}, // upper right
-            {plot.x + inset, plot.y + inset}, // upper left
-            {plot.x + plot.width - inset - w, plot.y + plot.height - inset - h}, // lower right
-            {plot.x + inset, plot.y + plot.height - inset - h}, // lower left
-        };
-        int best = 0;
-        long bestCost = Long.MAX_VALUE;
-        for (int c = 0; c < corners.length; c++) {
-            Rectangle box = new Rectangle(corners[c][0] - 4, corners[c][1] - 4, w + 8, h + 8);
-            long cost = 0;
-            for (Path2D line : lines) {
-                cost += 16 * covered(line, box);
-            }
-            for (Path2D band : bands) {
-                if (band.intersects(box)) {
-                    for (int yy = box.y; yy < box.y + box.height; yy += 4) {
-                        for (int xx = box.x; xx < box.x + box.width; xx += 4) {
-                            cost += band.contains(xx, yy) ? 1 : 0;
-                        }
-                    }
-                }
-            }
-            if (cost < bestCost) {
-                bestCost = cost;
-                best = c;
-            }
+
+        @Override
+        protected List<NumberTick> refreshTicksHorizontal(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
+            return ticks(edge == RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER);
         }
-        int lx = corners[best][0];
-        int ly = corners[best][1];
-        java.awt.Composite saved = g.getComposite();
-        g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.88f));
-        g.setColor(Color.WHITE);
-        g.fillRoundRect(lx, ly, w, h, 8, 8);
-        g.setComposite(saved);
-        g.setColor(new Color(0xBBBBBB));
-        g.setStroke(new BasicStroke(1f));
-        g.drawRoundRect(lx, ly, w, h, 8, 8);
-        g.setFont(LEGEND_FONT);
-        for (int i = 0; i < rows; i++) {
-            int baseline = ly + pad + i * rowH + fm.getAscent();
-            float mid = baseline - fm.getAscent() / 2f + 2;
-            String text = labels.get(i);
-            if (i == rows - 1 && rows < series.size()) {
-                text = "… and " + (series.size() - rows + 1) + " more";
-                g.setColor(Color.DARK_GRAY);
-            } else {
-                Color c = color(i);
-                if (series.get(i).spread() != null) {
-                    g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 56));
-                    g.fill(new Rectangle2D.Float(lx + pad, mid - 6, swatch, 12));
-                }
-                g.setColor(c);
-                g.setStroke(stroke(i, 2.5f));
-                g.draw(new java.awt.geom.Line2D.Float(lx + pad, mid, lx + pad + swatch, mid));
-                g.setColor(Color.BLACK);
+
+        @Override
+        protected List<NumberTick> refreshTicksVertical(Graphics2D g2, Rectangle2D dataArea, RectangleEdge edge) {
+            return ticks(edge == RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT : TextAnchor.CENTER_RIGHT);
+        }
+
+        private List<NumberTick> ticks(TextAnchor anchor) {
+            List<NumberTick> ticks = new ArrayList<>();
+            for (BigDecimal v : logTicks(getLowerBound(), getUpperBound())) {
+                ticks.add(new NumberTick(TickType.MAJOR, v.doubleValue(), tickLabel(v), anchor, TextAnchor.CENTER, 0));
             }
-            g.drawString(text, lx + pad + swatch + 8, baseline);
+            return ticks;
         }
     }
 
-    /** How many sample points along the path (every 2 px) fall into the box. */
-    private static long covered(Path2D path, Rectangle box) {
-        long count = 0;
-        double[] c = new double[6];
-        double px = 0;
-        double py = 0;
-        for (var it = path.getPathIterator(null); !it.isDone(); it.next()) {
-            int type = it.currentSegment(c);
-            if (type == java.awt.geom.PathIterator.SEG_MOVETO) {
-                if (box.contains(c[0], c[1])) {
-                    count += 3;
+    /**
+     * Round ticks in [lo, hi] (0 < lo < hi) for a logarithmic axis: the powers of ten when the range
+     * spans four decades or more (every second, third, ... one beyond twelve), else 1, 2 and 5 ×
+     * 10^k, else 1 to 9 × 10^k; when that still gives fewer than three, evenly spaced round values.
+     */
+    static List<BigDecimal> logTicks(double lo, double hi) {
+        double decades = Math.log10(hi / lo);
+        int first = (int) Math.floor(Math.log10(lo));
+        int last = (int) Math.ceil(Math.log10(hi));
+        int[][] mantissas = {{1}, {1, 2, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}};
+        int from = decades >= 4 ? 0 : decades >= 1 ? 1 : 2;
+        int every = Math.max(1, (int) Math.ceil(decades / 12));
+        for (int m = from; m < mantissas.length; m++) {
+            List<BigDecimal> ticks = new ArrayList<>();
+            for (int k = first; k <= last; k++) {
+                if (m == 0 && Math.floorMod(k, every) != 0) {
+                    continue;
                 }
-            } else if (type == java.awt.geom.PathIterator.SEG_LINETO) {
-                double len = Math.hypot(c[0] - px, c[1] - py);
-                int steps = Math.max(1, (int) (len / 2));
-                for (int k = 1; k <= steps; k++) {
-                    double t = (double) k / steps;
-                    if (box.contains(px + t * (c[0] - px), py + t * (c[1] - py))) {
-                        count++;
+                for (int mantissa : mantissas[m]) {
+                    BigDecimal v = BigDecimal.valueOf(mantissa).scaleByPowerOfTen(k);
+                    if (v.doubleValue() >= lo && v.doubleValue() <= hi) {
+                        ticks.add(v);
                     }
                 }
             }
-            px = c[0];
-            py = c[1];
+            if (ticks.size() >= 3) {
+                return ticks;
+            }
         }
-        return count;
+        // Less than a decade with fewer than three of 1..9 × 10^k in it: a linear step 1, 2 or 5 × 10^k.
+        double raw = (hi - lo) / 5;
+        int exp = (int) Math.floor(Math.log10(raw));
+        double f = raw / Math.pow(10, exp);
+        BigDecimal step = BigDecimal.valueOf(f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10).scaleByPowerOfTen(exp);
+        List<BigDecimal> ticks = new ArrayList<>();
+        BigDecimal v = step.multiply(BigDecimal.valueOf(Math.ceil(lo / step.doubleValue())));
+        for (; v.doubleValue() <= hi; v = v.add(step)) {
+            ticks.add(v);
+        }
+        return ticks;
+    }
+
+    /** A tick value as a plain number (0.001, 20, 50000), or as 1e-5 / 2e7 when very small or large. */
+    static String tickLabel(BigDecimal v) {
+        BigDecimal t = v.stripTrailingZeros();
+        double a = Math.abs(t.doubleValue());
+        if (a != 0 && (a < 1e-4 || a >= 1e7)) {
+            return t.unscaledValue() + "e" + (-t.scale());
+        }
+        return t.toPlainString();
     }
 
     static Color color(int index) {
@@ -539,18 +540,5 @@ public final class LinePlot {
     private static BasicStroke stroke(int index, float width) {
         float[] dash = DASHES[(index / PALETTE.length) % DASHES.length];
         return new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 10f, dash, 0f);
-    }
-
-    /** The text, shortened with an ellipsis to fit {@code width} pixels. */
-    private static String fit(String text, FontMetrics fm, int width) {
-        Objects.requireNonNull(text);
-        if (fm.stringWidth(text) <= width) {
-            return text;
-        }
-        String t = text;
-        while (!t.isEmpty() && fm.stringWidth(t + "…") > width) {
-            t = t.substring(0, t.length() - 1);
-        }
-        return t + "…";
     }
 }

@@ -162,6 +162,7 @@ public final class MetricsFile {
         return List.copyOf(columns.keySet());
     }
 
+    /** Whether the header has the column. */
     public boolean has(String column) {
         return columns.containsKey(column);
     }
@@ -178,5 +179,29 @@ public final class MetricsFile {
                     + String.join(", ", columns.keySet()) + ")");
         }
         return c.clone();
+    }
+
+    /**
+     * The rows where both columns hold a finite number, as {x values, y values} in file order; rows
+     * with an empty, NaN or infinite cell in either are skipped (evaluation columns are empty
+     * between evaluations; a step-0 row of the initial weights has no training loss).
+     *
+     * @throws IllegalArgumentException naming the file and its columns when a column is missing
+     */
+    public double[][] points(String x, String y) {
+        double[] xs = column(x);
+        double[] ys = column(y);
+        int n = 0;
+        for (int i = 0; i < rows; i++) {
+            n += Double.isFinite(xs[i]) && Double.isFinite(ys[i]) ? 1 : 0;
+        }
+        double[][] out = new double[2][n];
+        for (int i = 0, k = 0; i < rows; i++) {
+            if (Double.isFinite(xs[i]) && Double.isFinite(ys[i])) {
+                out[0][k] = xs[i];
+                out[1][k++] = ys[i];
+            }
+        }
+        return out;
     }
 }

@@ -36,6 +36,27 @@ class MetricsFileTest {
     }
 
     @Test
+    void pointsSkipRowsWithNaNAndKeepAStepZeroEvaluation(@TempDir Path dir) throws IOException {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        // As the trainer logs: a step-0 evaluation of the initial weights (no training loss yet),
+        // then evaluation columns empty between evaluations.
+        Files.writeString(run.resolve("metrics.csv"), HEADER + "\n"
+                + "0,0.0000,,0.101000,2.302000,0.1,0,0,0,0.000,0.0\n"
+                + "100,0.5000,1.234567,,,0.1,400,100,0,3.250,39384.6\n"
+                + "200,1.0000,0.512345,0.812300,0.534100,0.1,800,200,0,3.100,41290.3\n"
+                + "300,1.5000,nan,,,0.1,1200,300,0,3.100,41290.3\n");
+        MetricsFile m = MetricsFile.read(run);
+        double[][] acc = m.points("step", "test_accuracy");
+        assertArrayEquals(new double[] {0, 200}, acc[0]);
+        assertArrayEquals(new double[] {0.101, 0.8123}, acc[1], 1e-12);
+        double[][] loss = m.points("epoch", "loss");
+        assertArrayEquals(new double[] {0.5, 1.0}, loss[0]);
+        assertArrayEquals(new double[] {1.234567, 0.512345}, loss[1], 1e-12);
+        var e = assertThrows(IllegalArgumentException.class, () -> m.points("step", "accuracy"));
+        assertTrue(e.getMessage().contains("'accuracy'"), e.getMessage());
+    }
+
+    @Test
     void namesTheFileAndLineOfAMalformedNumber(@TempDir Path dir) throws IOException {
         Path csv = dir.resolve("metrics.csv");
         Files.writeString(csv, HEADER + "\n1,0.1,2.0,,,0.1,4,1,0,1.0,10.0\n2,0.2,oops,,,0.1,8,2,0,1.0,10.0\n");
