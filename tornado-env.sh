@@ -70,14 +70,14 @@ _rkflow_tornado_env_main() {
         return 1
     fi
 
-    models="$root/models/target/rkflow.jar"
+    models="$root/train/target/rkflow.jar"
     cat <<EOF
 
 In $root:
   build and test everything, the tornado module included (TORNADOVM_HOME switches its profile on):
     ./mvnw -B verify
-  only the jars (models/target/rkflow.jar, tornado/target/rkflow-tornado.jar):
-    ./mvnw -B -Ptornado -pl models,tornado -am package -DskipTests
+  only the jars (train/target/rkflow.jar, tornado/target/rkflow-tornado.jar):
+    ./mvnw -B -Ptornado -pl train,tornado -am package -DskipTests
   train on TornadoVM's device 0:0 (./rkflow rebuilds the jars when the sources change):
     ./rkflow train --device tornado:0:0
   the devices rkflow sees (jvm, tornado:<backend>:<device>):
@@ -86,8 +86,8 @@ In $root:
     RKFLOW_NO_TORNADO=1 ./rkflow train
   the same training through TornadoVM's own launcher:
     tornado --jvm="-Xmx6g $RKFLOW_TORNADO_JVM_FLAGS" \\
-      --module-path models/target/rkflow.jar:tornado/target/rkflow-tornado.jar \\
-      -m $(rkflow_tornado_module_name "$models")/io.rkflow.models.cli.Main --params "train --device tornado:0:0"
+      --module-path train/target/rkflow.jar:tornado/target/rkflow-tornado.jar \\
+      -m $(rkflow_tornado_module_name "$models")/io.rkflow.train.cli.Main --params "train --device tornado:0:0"
   the fusion benchmark (one plan per RK step against one per kernel; JMH and TornadoVM's profiler):
     ./bench.sh --tornado --quick
 EOF

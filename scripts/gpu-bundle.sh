@@ -33,12 +33,12 @@ b="$work/rkflow-gpu"
 mkdir -p "$b/lib" "$b/sdk"
 
 echo "gpu-bundle: building rkflow with the tornado module ..." >&2
-./mvnw -q -B -Ptornado -pl models,tornado -am package -DskipTests
+./mvnw -q -B -Ptornado -pl train,tornado -am package -DskipTests
 junit=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' pom.xml | head -n 1)
 platform="1.${junit#5.}" # JUnit Jupiter 5.x.y ships with Platform 1.x.y
 ./mvnw -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
     -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -DoutputDirectory="$b/lib"
-cp models/target/rkflow.jar tornado/target/rkflow-tornado.jar tornado/target/tornado-benchmarks.jar "$b/lib/"
+cp train/target/rkflow.jar tornado/target/rkflow-tornado.jar tornado/target/tornado-benchmarks.jar "$b/lib/"
 for t in kernels models solvers; do
     cp "$t"/target/rkflow-"$t"-*-tests.jar "$b/lib/" 2>/dev/null || true
 done
@@ -71,7 +71,7 @@ chmod +x "$b/gpu-check.sh"
 # requires and the trimming removed stops the JVM at once, GPU or not)
 sed "s#$sdk#$b/sdk#g" "$b/sdk/tornado-argfile.in" >"$b/sdk/tornado-argfile"
 smoke=$("$b/jdk/bin/java" @"$b/sdk/tornado-argfile" --module-path "$b/sdk/share/java/tornado" \
-    -cp "$b/lib/rkflow.jar:$b/lib/rkflow-tornado.jar" io.rkflow.models.cli.Main devices 2>&1) || true
+    -cp "$b/lib/rkflow.jar:$b/lib/rkflow-tornado.jar" io.rkflow.train.cli.Main devices 2>&1) || true
 if grep -q 'initialization of boot layer' <<<"$smoke"; then
     echo "gpu-bundle: the bundled runtime does not start TornadoVM:" >&2
     echo "$smoke" >&2

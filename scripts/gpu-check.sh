@@ -50,7 +50,7 @@ command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >"$out/nvidia-smi.txt" 2>&1
 lib="$here/lib"
 cp="$lib/rkflow.jar:$lib/rkflow-tornado.jar"
 cd "$out"
-run_java -cp "$cp" io.rkflow.models.cli.Main devices >"$out/devices.txt" 2>&1
+run_java -cp "$cp" io.rkflow.train.cli.Main devices >"$out/devices.txt" 2>&1
 cat "$out/devices.txt" | tee -a "$out/summary.txt"
 if [ -z "$devices" ]; then
     devices=$(grep -o '^ *tornado:[0-9]*:[0-9]* .*GPU' "$out/devices.txt" | awk '{print $1}' | paste -sd, -)
