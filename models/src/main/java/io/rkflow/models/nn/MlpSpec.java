@@ -38,7 +38,9 @@ public record MlpSpec(int[] widths, Activation activation) {
             try {
                 widths[i] = Integer.parseInt(ws[i].strip());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("model '" + text + "': '" + ws[i] + "' is not a layer width");
+                throw new IllegalArgumentException("model '" + text + "': '" + ws[i] + "' is not a layer width; a model is"
+                        + " WIDTH-WIDTH-...-WIDTH[:ACTIVATION], the input's features first and the classes last, e.g."
+                        + " 784-256-256-10:relu (activations: relu, tanh, gelu)");
             }
         }
         Activation act = Activation.RELU;

@@ -115,7 +115,8 @@ class MlpGradientTest {
         assertEquals("784-256-256-10:relu", spec.toString());
         assertEquals(Activation.TANH, MlpSpec.parse("3-2:tanh").activation());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784-x-10"));
-        assertTrue(e.getMessage().contains("'x' is not a layer width"), e.getMessage());
+        assertTrue(e.getMessage().contains("'x' is not a layer width; a model is WIDTH-WIDTH-...-WIDTH[:ACTIVATION]")
+                && e.getMessage().contains("e.g. 784-256-256-10:relu"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784-10:swish"));
         assertTrue(e.getMessage().contains("unknown activation 'swish'; valid: relu, tanh, gelu"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784"));

@@ -59,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run folder for metrics (default: runs/<date-time>).")
     Path out;
 
-    @Option(names = "--force", description = "Overwrite the metrics of an earlier run in --out.")
+    @Option(names = "--force", description = "Replace an earlier run in --out: its checkpoint, weights, run.json, metrics and TensorBoard events.")
     boolean force;
 
     @Option(names = "--log-every", defaultValue = "100", description = "Steps between log lines (default: ${DEFAULT-VALUE}).")
@@ -227,10 +227,10 @@ final class TrainCommand implements Callable<Integer> {
                 result.put("seconds", s.seconds());
                 record.finished(result, s.steps());
                 log.printf(Locale.ROOT, "test accuracy %.2f%% (loss %.4f) after %d steps, %d gradient evaluations,"
-                        + " %.1f s%nmetrics: %s, %s%ncheckpoint: %s (continue with --resume %s)%nweights: %s"
+                        + " %.1f s%nmetrics: %s, %s, %s (TensorBoard)%ncheckpoint: %s (continue with --resume %s)%nweights: %s"
                         + " (safetensors)%nrecord: %s%n", 100 * s.testAccuracy(), s.testLoss(), s.steps(),
                         s.gradientEvaluations(), s.seconds(), runFolder.resolve("metrics.csv"),
-                        runFolder.resolve("metrics.jsonl"), runFolder.resolve(Checkpoint.FILE), runFolder, weights,
+                        runFolder.resolve("metrics.jsonl"), metrics.eventsFile(), runFolder.resolve(Checkpoint.FILE), runFolder, weights,
                         runFolder.resolve(RunRecord.FILE));
                 return 0;
             }
