@@ -36,13 +36,13 @@ import java.util.Map;
  * <p>DAL's curvature ξ, from norms the device reduces in double and returns as norms (their
  * squares leave fp32's range for ‖g‖ below ~1e-19 or above ~1.8e19):
  * <ul>
- *   <li>{@code hg=stages}: ξ = ‖k_1 − k_2‖ / (|a_21|·h·s·‖k_1‖) after the step, s the bias
- *       scale of {@link Preconditioner#biasScale}. On a quadratic with Hessian H and frozen P this
- *       is ‖P H P g_1‖ / ‖P g_1‖ (no preconditioner: ‖H g_1‖ / ‖g_1‖), with P the kernel's
- *       (δ' + v)^(−1/2). For AdaGrad and RMSProp s = 1 and that P is the flow's. For EMA the
- *       flow's P is s times the kernel's, so ξ is 1/s = 1/sqrt(1 − β2^t) times the flow's
- *       ‖P H P g‖/‖P g‖ (about 32× at t = 1 with β2 = 0.999). With {@code per_stage}, k_2 has its
- *       own P, so ξ also holds the change of P between the stages.</li>
+ *   <li>{@code hg=stages}: ξ = ‖k_1 − k_2‖ / (|a_21|·h·‖k_1‖) after the step, with k_i the
+ *       kernel's stage values P_k ⊙ g_i, P_k = (δ' + v)^(−1/2), and the flow's P = s·P_k, s the
+ *       bias scale of {@link Preconditioner#biasScale} (1 for AdaGrad and RMSProp, sqrt(1 − β2^t)
+ *       for EMA): the stage point is θ − h·a_21·P g_1, so on a quadratic with Hessian H and frozen
+ *       P this is ‖P H P g_1‖ / ‖P g_1‖ with the flow's P for every kind (no preconditioner:
+ *       ‖H g_1‖ / ‖g_1‖). With {@code per_stage}, k_2 has its own P, so ξ also holds the change of
+ *       P between the stages.</li>
  *   <li>{@code hg=fd}: ξ = ‖∇L(θ + δ·g) − g‖ / (δ·‖g‖) with g = ∇L(θ_n) unpreconditioned, so
  *       ‖H g‖ / ‖g‖ whatever the preconditioner; see {@link #probeDisplacement()}.</li>
  * </ul>
@@ -319,7 +319,7 @@ final class RungeKuttaOptimizer implements Optimizer {
             } else if (spec.dal() != null) {
                 stepH = dalH();
             }
-            double scale = writeCoefficients(stepH);
+            writeCoefficients(stepH);
             Plan plan = afterRejection && retryPlan != null ? retryPlan
                     : fsalValid && fsalPlan != null ? fsalPlan : stepPlan;
             plan.execute();
@@ -328,7 +328,7 @@ final class RungeKuttaOptimizer implements Optimizer {
             losses.read(0, lossHost, 0, s);
             if (control == null) {
                 h = stepH;
-                finishDal(stepH, scale);
+                finishDal(stepH);
                 if (readHost[NON_FINITE] != 0) {
                     count(evaluations, lossHost[0]);
                     fsalValid = false; // the last stage was evaluated on the way to a non-finite θ
@@ -390,12 +390,16 @@ final class RungeKuttaOptimizer implements Optimizer {
         return spec.dal().stepSize(curvature) * shape;
     }
 
-    /** After a step with DAL from stages: ξ ≈ ‖k_1 − k_2‖ / (|a_21|·h·scale·‖k_1‖). */
-    private void finishDal(double stepH, double scale) {
+    /**
+     * After a step with DAL from stages: ξ ≈ ‖k_1 − k_2‖ / (|a_21|·h·‖k_1‖), the flow's
+     * ‖P H P g‖ / ‖P g‖ (k_i carry the kernel's P_k = P/scale and the stage point the flow's P, so the
+     * scale cancels; dividing by it once more overstated an EMA's ξ by 1/scale).
+     */
+    private void finishDal(double stepH) {
         if (spec.dal() != null && spec.dal().hessian() == DalStepSize.HessianEstimate.STAGES) {
             double norm1 = readHost[NORM_G];
             double diff = readHost[NORM_DIFF];
-            double denominator = Math.abs(tableau.a(1, 0)) * stepH * scale * norm1;
+            double denominator = Math.abs(tableau.a(1, 0)) * stepH * norm1;
             curvature = denominator > 0 ? diff / denominator : 0;
         }
     }

@@ -130,6 +130,32 @@ class PreconditionedStagesTest extends DeviceTest {
         }
     }
 
+    /**
+     * dal(hg=stages) with EMA measures the same curvature of the preconditioned flow, with the
+     * flow's bias-corrected P = (δ + v/(1 − β2))^(−1/2) at step 1, not the kernel's
+     * (δ(1 − β2) + v)^(−1/2) (which made ξ 1/sqrt(1 − β2) ≈ 32 times too large at β2 = 0.999).
+     */
+    @Test
+    void dalFromStagesWithEmaMeasuresTheFlowsPreconditionedCurvature() {
+        LinearField field = quadratic();
+        double[][] a = deviceMatrix(field);
+        double[] g = times(a, new double[] {THETA0[0], THETA0[1]});
+        double beta2 = 0.999;
+        double delta = 0.5;
+        double[] p = new double[g.length];
+        for (int i = 0; i < g.length; i++) {
+            double v = (1 - beta2) * g[i] * g[i];
+            p[i] = 1 / Math.sqrt(delta + v / (1 - beta2));
+        }
+        double[] pg = hadamard(p, g);
+        double expected = norm(hadamard(p, times(a, pg))) / norm(pg);
+        try (Run run = new Run("rk4+ema(beta2=0.999,delta=0.5)+dal(c=0.5,p=2,hg=stages)", field, THETA0)) {
+            run.optimizer.step();
+            double got = run.optimizer.state().scalars().get("curvature");
+            assertEquals(expected, got, 1e-4 * expected, "the flow's ‖PAPg‖/‖Pg‖");
+        }
+    }
+
     /** dal(hg=fd) with AdaGrad probes the raw gradient: ξ = ‖A g‖ / ‖g‖, P plays no part. */
     @Test
     void dalFromFiniteDifferencesWithAdagradMeasuresTheRawCurvature() {
