@@ -42,3 +42,17 @@ rkflow_find_jdk() {
     echo "Install one (Debian: apt-get install openjdk-21-jdk, or a Temurin 21/25 JDK) and set JAVA_HOME to it." >&2
     return 1
 }
+
+# Runs "$@" (a JVM started with --add-modules jdk.incubator.vector) without the "Using incubator
+# modules" warning such a JVM prints on every start; stdout and the rest of stderr pass through
+# unchanged, and the command's exit status is returned. The filter ignores SIGINT and SIGTERM, so
+# that what the JVM prints while it stops on Ctrl-C still gets through.
+rkflow_run_java() {
+    local options=$- rc
+    set +e
+    { "$@" 2>&1 1>&3 3>&- | (trap '' INT TERM; exec grep -v --line-buffered \
+        '^WARNING: Using incubator modules: jdk.incubator.vector$' >&2); } 3>&1
+    rc=${PIPESTATUS[0]}
+    case $options in *e*) set -e ;; esac
+    return "$rc"
+}

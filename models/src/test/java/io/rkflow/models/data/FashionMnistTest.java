@@ -85,6 +85,18 @@ class FashionMnistTest {
     }
 
     @Test
+    void aDownloadToolsOutputIsKeptForTheFailureMessageNotEchoed(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        FashionMnist.CommandResult r = FashionMnist.runProcess(List.of("sh", "-c",
+                "echo 'W: Download is performed unsandboxed as root'; echo 'Get:1 dataset-fashion-mnist'; exit 3"),
+                dir, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertEquals(3, r.exitCode());
+        assertTrue(r.output().contains("W: Download is performed unsandboxed as root")
+                && r.output().contains("Get:1"), r.output());
+        assertEquals("", log.toString(StandardCharsets.UTF_8), "apt-get's warnings read like failures: not echoed");
+    }
+
+    @Test
     void theInstalledDataIsFoundInTheUserCacheThatTrainFills(@TempDir Path dir) throws IOException {
         Map<String, String> env = Map.of("XDG_CACHE_HOME", dir.toString(), "HOME", dir.toString());
         boolean debian = FashionMnist.missing(FashionMnist.DEBIAN_FOLDER).isEmpty();
