@@ -123,6 +123,31 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
         }
     }
 
+    /**
+     * This spec with its step size set to {@code value}, the value a sweep's learning-rate axis
+     * varies: Adam's {@code lr}; with {@code dal}, DAL's cap {@code c} (the step size on flat
+     * ground; DAL chooses h below it); otherwise the base step size {@code h} of the schedule
+     * (a warm-up or cosine decay keeps its shape).
+     */
+    public Spec withStepSize(double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("step size " + value + ", must be a positive number");
+        }
+        if (adam != null) {
+            AdamParams a = new AdamParams(value, adam.beta1(), adam.beta2(), adam.eps(), adam.weightDecay(),
+                    adam.decoupled());
+            return new Spec(tableau, a, new Schedule(value, schedule.warmup(), schedule.cosineSteps(),
+                    schedule.minFraction()), dal, preconditioner, momentum, control, freshBatch, stageSolver,
+                    tableauFile);
+        }
+        if (dal != null) {
+            return new Spec(tableau, adam, schedule, new DalStepSize(value, dal.p(), dal.hessian(), dal.epsilon()),
+                    preconditioner, momentum, control, freshBatch, stageSolver, tableauFile);
+        }
+        return new Spec(tableau, adam, new Schedule(value, schedule.warmup(), schedule.cosineSteps(),
+                schedule.minFraction()), dal, preconditioner, momentum, control, freshBatch, stageSolver, tableauFile);
+    }
+
     /** Parses a spec, e.g. {@code rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)}. */
     public static Spec parse(String text) {
         if (text == null || text.isBlank()) {

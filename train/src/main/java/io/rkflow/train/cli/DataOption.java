@@ -19,6 +19,33 @@ final class DataOption {
      * found Fashion-MNIST is checked for its 60,000 + 10,000 images of 28 × 28.
      */
     Dataset[] load(PrintStream log) throws IOException {
+        if (shared) {
+            synchronized (CACHE) {
+                Loaded l = CACHE.get(String.valueOf(data));
+                if (l == null) {
+                    Dataset[] sets = loadNow(log);
+                    l = new Loaded(sets, folder, identity, mean, std);
+                    CACHE.put(String.valueOf(data), l);
+                }
+                folder = l.folder();
+                identity = l.identity();
+                mean = l.mean();
+                std = l.std();
+                return l.sets().clone();
+            }
+        }
+        return loadNow(log);
+    }
+
+    /** With {@link #shared}: one load per --data value in this JVM (a sweep's points share the data). */
+    private static final java.util.Map<String, Loaded> CACHE = new java.util.HashMap<>();
+
+    private record Loaded(Dataset[] sets, Path folder, String identity, float mean, float std) {}
+
+    /** Whether {@link #load} shares the sets with other loads of the same --data (read-only sets). */
+    boolean shared;
+
+    private Dataset[] loadNow(PrintStream log) throws IOException {
         folder = FashionMnist.locate(data, System.getenv(), log);
         Dataset[] sets = data == null ? FashionMnist.load(folder)
                 : FashionMnist.loadIdxFolder(folder, folder.toAbsolutePath().normalize().getFileName().toString());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code rkflow} command line. */
 @Command(name = "rkflow", mixinStandardHelpOptions = true, version = "rkflow 0.1.0",
         description = "Train neural networks by solving the gradient-flow ODE with Runge-Kutta methods.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PlotCommand.class, ExperimentCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, EvalCommand.class, PlotCommand.class, ExperimentCommand.class,
             DevicesCommand.class, TableauxCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -43,6 +43,29 @@ public final class Main implements Runnable {
      */
     static int exitCode(Exception e) {
         return e instanceof IllegalArgumentException || e instanceof io.rkflow.models.io.BadFileException ? 2 : 1;
+    }
+
+    /**
+     * Runs {@code rkflow train ARGS} in this JVM with its output, errors included, on {@code log},
+     * and the data shared with the other runs of this JVM (a sweep's points); returns its exit code.
+     */
+    public static int train(java.util.List<String> args, java.io.PrintStream log) {
+        TrainCommand command = new TrainCommand();
+        command.log = log;
+        command.errors = log;
+        command.sharedData = true;
+        CommandLine cl = new CommandLine(command);
+        java.io.PrintWriter writer = new java.io.PrintWriter(new java.io.OutputStreamWriter(log,
+                java.nio.charset.StandardCharsets.UTF_8), true);
+        cl.setOut(writer);
+        cl.setErr(writer);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            writer.println("rkflow train: " + e.getMessage());
+            return exitCode(e);
+        });
+        int code = cl.execute(args.toArray(String[]::new));
+        writer.flush();
+        return code;
     }
 
     /** The configured command line, also for tests. */

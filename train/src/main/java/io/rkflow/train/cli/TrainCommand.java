@@ -101,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-o is not an option: the run folder is --out " + shortO
                     + ", the optimizer --optimizer " + shortO);
         }
-        PrintStream log = System.out;
+        PrintStream log = out();
         Checkpoint checkpoint = null;
         if (resume != null) {
             checkpoint = Checkpoint.read(resume.resolve(Checkpoint.FILE));
@@ -128,6 +128,7 @@ final class TrainCommand implements Callable<Integer> {
         if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file, not a folder; name a folder for the run");
         }
+        data.shared = sharedData;
         Dataset[] sets = data.load(log);
         Dataset train = sets[0];
         Dataset test = sets[1];
@@ -236,8 +237,8 @@ final class TrainCommand implements Callable<Integer> {
             }
         } catch (Optimizer.NonFiniteException | Optimizer.StepSizeException | Optimizer.StageSolverException e) {
             stopped(record, "stopped", e.getMessage(), runFolder);
-            System.err.println("rkflow train: the run stopped: " + e.getMessage());
-            System.err.println(afterStop(runFolder));
+            err().println("rkflow train: the run stopped: " + e.getMessage());
+            err().println(afterStop(runFolder));
             return 3;
         } catch (Exception | OutOfMemoryError e) {
             stopped(record, "failed", String.valueOf(e.getMessage()), runFolder);
@@ -247,8 +248,24 @@ final class TrainCommand implements Callable<Integer> {
 
     static final String WEIGHTS = "model.safetensors";
 
+    /** Whether the data is loaded once per JVM and shared with other runs (a sweep's points). */
+    boolean sharedData;
+
+    /** Where the run's log goes: stdout, or a sweep point's log file. */
+    PrintStream log;
+    /** Where a stopped run says why: stderr, or a sweep point's log file. */
+    PrintStream errors;
+
+    private PrintStream out() {
+        return log != null ? log : System.out;
+    }
+
+    private PrintStream err() {
+        return errors != null ? errors : System.err;
+    }
+
     /** Records how a run ended in its run.json, when it has one; a failure to write it is not the news. */
-    private static void stopped(RunRecord record, String status, String reason, Path runFolder) {
+    private void stopped(RunRecord record, String status, String reason, Path runFolder) {
         if (record == null) {
             return;
         }
@@ -261,7 +278,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             record.stopped(status, reason, step);
         } catch (IOException | RuntimeException e) {
-            System.err.println("rkflow train: could not update " + runFolder.resolve(RunRecord.FILE) + ": "
+            err().println("rkflow train: could not update " + runFolder.resolve(RunRecord.FILE) + ": "
                     + e.getMessage());
         }
     }
