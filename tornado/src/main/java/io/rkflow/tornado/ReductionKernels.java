@@ -50,6 +50,33 @@ final class ReductionKernels {
     }
 
     /**
+     * sqrt(t) to double precision for any t. TornadoVM's OpenCL backend prints a sqrt as
+     * {@code native_sqrt} (its default {@code tornado.enable.nativeFunctions}), which PoCL evaluates
+     * in float even for a double: a sum of squares above ~3.4e38 came back ∞, one below ~1.2e-38
+     * came back 0. So t is first moved by an even power of two into [2^-100, 2^100], where a float
+     * root cannot over- or underflow, and that root is refined by two Newton steps in double (each
+     * about squares the relative error: a float root's 1e-7, or even 1e-4, ends below double
+     * rounding), then scaled back. 0, ∞ and NaN pass through the root unrefined.
+     */
+    private static double sqrtInDouble(double t) {
+        double scaled = t;
+        double back = 1.0;
+        if (t > 0x1p100) {
+            scaled = t * 0x1p-200;
+            back = 0x1p100;
+        } else if (t < 0x1p-100) {
+            scaled = t * 0x1p200;
+            back = 0x1p-100;
+        }
+        double r = TornadoMath.sqrt(scaled);
+        if (scaled > 0.0 && scaled - scaled == 0.0) { // positive and finite: ∞ − ∞ is NaN
+            r = 0.5 * (r + scaled / r);
+            r = 0.5 * (r + scaled / r);
+        }
+        return r * back;
+    }
+
+    /**
      * Pass 1. {@code kind} selects the term: x (SUM), x·y (DOT), x² (SQUARED_NORM and NORM2), |x|
      * (MAX_ABS), 1 if x is not finite (NON_FINITE), (x / (atol + rtol·max(|y|, |z|)))² (RMS,
      * tol = [atol, rtol]). Operands a kind does not use are passed as x and never read. Terms and
@@ -98,7 +125,8 @@ final class ReductionKernels {
 
     /**
      * Pass 2, one group: combines {@code groups} partials and writes out[oo] (RMS: sqrt(total / n);
-     * NORM2: sqrt(total), taken in double before the narrowing to float).
+     * NORM2: sqrt(total); both roots taken in double, {@link #sqrtInDouble}, before the narrowing
+     * to float).
      */
     static void finish(KernelContext ctx, DoubleArray part, int kind, int groups, int n, FloatArray out, int oo) {
         int lid = ctx.localIdx;
@@ -119,9 +147,9 @@ final class ReductionKernels {
             double total = loc[0];
             double result = total;
             if (kind == RMS) {
-                result = n == 0 ? 0.0 : TornadoMath.sqrt(total / n);
+                result = n == 0 ? 0.0 : sqrtInDouble(total / n);
             } else if (kind == NORM2) {
-                result = TornadoMath.sqrt(total);
+                result = sqrtInDouble(total);
             }
             if (oo >= 0) {
                 out.set(oo, (float) result);

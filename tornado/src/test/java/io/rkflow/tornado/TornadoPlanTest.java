@@ -168,6 +168,32 @@ class TornadoPlanTest {
                 && e.getMessage().contains("--fusion full"), e.getMessage());
     }
 
+    /**
+     * The RMS error norm's root is taken in double: weighted errors of 1e25 (1e-25) have squares of
+     * 1e50 (1e-50), no fp32 numbers, yet their RMS is. TornadoVM's OpenCL backend prints the root as
+     * native_sqrt, which PoCL takes in float: it gave ∞ (0) here.
+     */
+    @Test
+    void theRmsErrorNormIsRightWhenTheSquaresOfTheWeightedErrorsAreNoFloats() {
+        int n = 1000;
+        FloatBuffer e = device.allocFloat("e", n);
+        FloatBuffer zero = device.allocFloat("zero", n);
+        FloatBuffer tol = device.allocFloat("tol", 2);
+        FloatBuffer out = device.allocFloat("out", 1);
+        e.write(filled(n, 1e5f));
+        zero.write(filled(n, 0f));
+        try (Plan plan = device.graph("rms of 1e25 and 1e-25")
+                .rmsErrorNorm(out.all(), e.all(), zero.all(), zero.all(), tol.all())
+                .hostWrites(tol).hostReads(out).compile()) {
+            tol.write(new float[] {1e-20f, 0f}); // e / atol = 1e25
+            plan.execute();
+            assertEquals(1e25, out.get(0), 1e-5 * 1e25, "rms with weighted errors 1e25");
+            tol.write(new float[] {1e30f, 0f}); // e / atol = 1e-25
+            plan.execute();
+            assertEquals(1e-25, out.get(0), 1e-5 * 1e-25, "rms with weighted errors 1e-25");
+        }
+    }
+
     @Test
     void aMissingDeviceIsAnErrorListingTheDevicesThereAre() {
         for (String id : new String[] {"tornado:0:99", "tornado:99:0", "tornado:x:0", "tornado:0"}) {
