@@ -43,8 +43,13 @@ import java.util.Map;
  *       P this is ‖P H P g_1‖ / ‖P g_1‖ with the flow's P for every kind (no preconditioner:
  *       ‖H g_1‖ / ‖g_1‖). With {@code per_stage}, k_2 has its own P, so ξ also holds the change of
  *       P between the stages.</li>
- *   <li>{@code hg=fd}: ξ = ‖∇L(θ + δ·g) − g‖ / (δ·‖g‖) with g = ∇L(θ_n) unpreconditioned, so
- *       ‖H g‖ / ‖g‖ whatever the preconditioner; see {@link #probeDisplacement()}.</li>
+ *   <li>{@code hg=fd}: ξ = min(‖∇L(θ + δ·g) − g‖, ‖g − ∇L(θ − δ·g)‖) / (δ·‖g‖) with
+ *       g = ∇L(θ_n) unpreconditioned, so ‖H g‖ / ‖g‖ whatever the preconditioner; two extra
+ *       gradients a step. The smaller of the forward and backward differences, because a probe
+ *       that crosses a ReLU kink (a pre-activation changing sign) adds the gradient's jump there,
+ *       of a size that does not shrink with δ, to its difference: divided by δ it overstates ξ
+ *       by a factor of up to hundreds; the two probes cross kinks independently, and a crossing
+ *       almost always lengthens the difference. See {@link #probeDisplacement()} for δ.</li>
  * </ul>
  */
 final class RungeKuttaOptimizer implements Optimizer {
@@ -67,7 +72,7 @@ final class RungeKuttaOptimizer implements Optimizer {
     private final FloatBuffer vStage;     // per-stage preconditioner scratch or null
     private final FloatBuffer m;          // momentum or null
     private final FloatBuffer gStar;      // RK-estimated gradient (momentum) or null
-    private final FloatBuffer probe;      // DAL finite-difference gradient or null
+    private final FloatBuffer probe;      // DAL finite-difference gradient (forward, then backward) or null
     private final FloatBuffer thetaCopy;  // step-start copies of an embedded pair, or null
     private final FloatBuffer vCopy;
     private final FloatBuffer mCopy;
@@ -83,7 +88,7 @@ final class RungeKuttaOptimizer implements Optimizer {
     private final Plan retryPlan;
 
     // Coefficient layout: A (s × s), then the update weights (s), then the error weights (s), then
-    // the DAL probe displacement (1).
+    // the DAL probe displacements δ and −δ (2).
     private final int coefUpdate;
     private final int coefError;
     private final int coefProbe;
@@ -99,13 +104,25 @@ final class RungeKuttaOptimizer implements Optimizer {
     private static final int NORM_G = 2;     // ‖k_1‖ (stages) or ‖g‖ (probe)
     private static final int NORM_DIFF = 3;  // ‖k_1 − k_2‖ (stages) or ‖∇L(θ + δg) − g‖ (probe)
     private static final int NORM_THETA = 4; // ‖θ‖ at the probe
-    private static final int READBACK = 5;
+    private static final int NORM_BACK = 5;  // ‖g − ∇L(θ − δg)‖ (probe)
+    private static final int READBACK = 6;
 
     /**
-     * The shortest probe, relative to ‖θ‖: fp32 rounds the probe point θ + δ·g to within
-     * 2^-24·‖θ‖, so a displacement of at least 2^-14·‖θ‖ is resolved to 2^-10 ≈ 1e-3.
+     * The shortest probe relative to ‖θ‖: fp32 rounds each element of θ + δ·g to within half an
+     * ulp, up to 2^-24·|θ_i|, so a probe of a few ulps of θ is mostly rounding (elements whose
+     * step rounds away shorten it along g). On Fashion-MNIST MLPs (‖θ‖ ≈ 12 and 32) ξ measured
+     * over 2^-21.6·‖θ‖ was within 1% of the exact value, over 2^-25·‖θ‖ 10 to 13% low, over
+     * 2^-27·‖θ‖ about half.
      */
-    private static final double MIN_RELATIVE_PROBE = 0x1p-14;
+    private static final double MIN_RELATIVE_PROBE = 0x1p-22;
+
+    /**
+     * The shortest probe relative to ‖g‖/ξ, the cancellation limit: the gradient difference,
+     * about ε·ξ, must stand 2^10 above fp32's rounding of the gradients, about 2^-24·‖g‖. On a
+     * quadratic ½λ‖θ‖², ‖g‖/ξ = ‖θ‖ and this is what keeps the probe resolved at any scale of θ;
+     * on an MLP ‖g‖/ξ is small (0.01 to 0.3 on Fashion-MNIST), and ε decides.
+     */
+    private static final double MIN_CANCELLATION_PROBE = 0x1p-14;
 
     private final float[] coefHost;
     private final float[] scalarHost = new float[SCALARS];
@@ -150,7 +167,7 @@ final class RungeKuttaOptimizer implements Optimizer {
         coefUpdate = s * s;
         coefError = coefUpdate + s;
         coefProbe = coefError + s;
-        coefHost = new float[coefProbe + 1];
+        coefHost = new float[coefProbe + 2];
         lossHost = new float[s];
         k = device.allocFloat("K", s * n);
         point = device.allocFloat("stage point", n);
@@ -181,7 +198,10 @@ final class RungeKuttaOptimizer implements Optimizer {
         h = spec.schedule().h();
     }
 
-    /** Stage 1 at θ and the finite-difference probe at θ + δ·g: ‖g‖, ‖∇L(θ + δg) − g‖ and ‖θ‖. */
+    /**
+     * Stage 1 at θ and the finite-difference probes at θ ± δ·g: ‖g‖, ‖∇L(θ + δg) − g‖,
+     * ‖g − ∇L(θ − δg)‖ and ‖θ‖.
+     */
     private Plan recordProbe() {
         Graph g = device.graph(tableau.name() + " DAL probe");
         FloatSlice k0 = k.slice(0, n);
@@ -189,8 +209,12 @@ final class RungeKuttaOptimizer implements Optimizer {
         g.combine(point.all(), theta, k.all(), n, 1, coef.at(coefProbe));
         objective.record(g, 0, point.all(), probe.all(), readback.at(ERROR)); // loss slot unused here
         g.axpby(probe.all(), constOne(), probe.all(), constMinusOne(), k0);
-        g.norm(readback.at(NORM_G), k0);
         g.norm(readback.at(NORM_DIFF), probe.all());
+        g.combine(point.all(), theta, k.all(), n, 1, coef.at(coefProbe + 1));
+        objective.record(g, 0, point.all(), probe.all(), readback.at(ERROR));
+        g.axpby(probe.all(), constOne(), k0, constMinusOne(), probe.all());
+        g.norm(readback.at(NORM_BACK), probe.all());
+        g.norm(readback.at(NORM_G), k0);
         g.norm(readback.at(NORM_THETA), theta);
         g.hostWrites(coef).hostReads(readback, losses);
         return g.compile();
@@ -307,14 +331,16 @@ final class RungeKuttaOptimizer implements Optimizer {
             double stepH = control != null ? h : scheduledH();
             if (probePlan != null) {
                 coefHost[coefProbe] = probeDisplacement();
+                coefHost[coefProbe + 1] = -coefHost[coefProbe];
                 double displacement = coefHost[coefProbe]; // as the device sees it
                 coef.write(coefHost);
                 probePlan.execute();
-                evaluations += 2;
+                evaluations += 3;
                 readback.read(0, readHost, 0, READBACK);
                 gradNorm = readHost[NORM_G];
                 thetaNorm = readHost[NORM_THETA];
-                curvature = gradNorm > 0 ? readHost[NORM_DIFF] / (displacement * gradNorm) : 0;
+                double diff = Math.min(readHost[NORM_DIFF], readHost[NORM_BACK]);
+                curvature = gradNorm > 0 ? diff / (displacement * gradNorm) : 0;
                 stepH = dalH();
             } else if (spec.dal() != null) {
                 stepH = dalH();
@@ -370,10 +396,11 @@ final class RungeKuttaOptimizer implements Optimizer {
     }
 
     /**
-     * δ of the finite-difference probe θ + δ·g. Its length ‖δ·g‖ is the DAL option ε, raised to
-     * {@link #MIN_RELATIVE_PROBE}·‖θ‖ where θ is so large that fp32 would not resolve ε (with
-     * ε = 1e-3, where ‖θ‖ &gt; 16): measured with the previous probe's ‖g‖ and ‖θ‖, as the new
-     * ones come from this probe's plan. The first probe, with no ‖g‖ yet, uses δ = ε.
+     * δ of the finite-difference probes θ ± δ·g. Their length ‖δ·g‖ is the DAL option ε, raised
+     * where fp32 could not measure the curvature over ε: to {@link #MIN_RELATIVE_PROBE}·‖θ‖ (with
+     * ε = 1e-5, where ‖θ‖ &gt; 42) and to {@link #MIN_CANCELLATION_PROBE}·‖g‖/ξ. Measured with the
+     * previous probe's ‖g‖, ‖θ‖ and ξ, as the new ones come from this probe's plan. The first
+     * probe, with no ‖g‖ yet, uses δ = ε, a length of ε·‖g‖.
      */
     private float probeDisplacement() {
         double epsilon = spec.dal().epsilon();
@@ -381,6 +408,9 @@ final class RungeKuttaOptimizer implements Optimizer {
             return (float) epsilon;
         }
         double length = Math.max(epsilon, MIN_RELATIVE_PROBE * thetaNorm);
+        if (curvature > 0) {
+            length = Math.max(length, MIN_CANCELLATION_PROBE * gradNorm / curvature);
+        }
         return (float) Math.min(length / gradNorm, Float.MAX_VALUE);
     }
 

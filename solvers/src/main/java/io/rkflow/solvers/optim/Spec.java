@@ -244,7 +244,7 @@ public record Spec(ButcherTableau tableau, AdamParams adam, Schedule schedule, D
                         case "fd" -> DalStepSize.HessianEstimate.FINITE_DIFFERENCE;
                         default -> throw new IllegalArgumentException("dal: hg = '" + hg + "'; valid: stages, fd");
                     };
-                    dal = new DalStepSize(t.num("c", 0.5), t.num("p", 2.0), mode, t.num("eps", 1e-3));
+                    dal = new DalStepSize(t.num("c", 0.5), t.num("p", 2.0), mode, t.num("eps", 1e-5));
                 }
                 case "adagrad" -> {
                     t.allow("delta", "per_stage");

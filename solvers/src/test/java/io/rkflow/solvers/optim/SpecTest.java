@@ -26,7 +26,7 @@ class SpecTest {
         assertEquals(2.0, spec.dal().p());
         assertEquals(0.5, spec.dal().c());
         assertEquals(new Momentum(0.9, false), spec.momentum());
-        assertEquals("rk4+h(0.1)+dal(c=0.5,p=2,hg=stages,eps=0.001)+adagrad(delta=1)+momentum(0.9)", spec.toString());
+        assertEquals("rk4+h(0.1)+dal(c=0.5,p=2,hg=stages,eps=1.0e-5)+adagrad(delta=1)+momentum(0.9)", spec.toString());
     }
 
     @ParameterizedTest
