@@ -40,11 +40,20 @@ public record Checkpoint(Map<String, String> settings, int epoch, int batchInEpo
 
     public Checkpoint {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        String missing = missingSetting(settings);
+        if (missing != null) {
+            throw new IllegalArgumentException("a checkpoint needs the setting '" + missing + "'");
+        }
+    }
+
+    /** The first of the settings every checkpoint holds that {@code settings} lacks, or null. */
+    private static String missingSetting(Map<String, String> settings) {
         for (String key : new String[] {"model", "optimizer", "batch", "seed"}) {
             if (!settings.containsKey(key)) {
-                throw new IllegalArgumentException("a checkpoint needs the setting '" + key + "'");
+                return key;
             }
         }
+        return null;
     }
 
     /** The model spec the run trains, canonical. */
@@ -159,10 +168,9 @@ public record Checkpoint(Map<String, String> settings, int epoch, int batchInEpo
             for (int i = 0; i < count; i++) {
                 settings.put(in.readUTF(), in.readUTF());
             }
-            for (String key : new String[] {"model", "optimizer", "batch", "seed"}) {
-                if (!settings.containsKey(key)) {
-                    throw new BadFileException(file + ": damaged checkpoint: no setting '" + key + "'");
-                }
+            String missing = missingSetting(settings);
+            if (missing != null) {
+                throw new BadFileException(file + ": damaged checkpoint: no setting '" + missing + "'");
             }
             try {
                 Integer.parseInt(settings.get("batch"));

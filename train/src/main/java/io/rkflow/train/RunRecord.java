@@ -78,8 +78,7 @@ public final class RunRecord {
         root.set("settings", JSON.valueToTree(settings));
         root.set("data", JSON.valueToTree(data));
         root.set("rkflow", JSON.valueToTree(build()));
-        root.set("java", JSON.valueToTree(Map.of("version", System.getProperty("java.version"), "vendor",
-                System.getProperty("java.vendor"), "vm", System.getProperty("java.vm.name"))));
+        root.set("java", java());
         root.set("machine", machine());
         root.putNull("final");
         ArrayNode sessions = root.putArray("sessions");
@@ -101,7 +100,7 @@ public final class RunRecord {
             r.write();
             return r;
         }
-        ObjectNode root = read(file);
+        ObjectNode root = readFile(file);
         root.put("status", "running");
         root.remove("reason");
         root.putNull("ended");
@@ -109,8 +108,7 @@ public final class RunRecord {
         ObjectNode s = (ObjectNode) root.path("settings");
         settings.forEach((k, v) -> s.set(k, JSON.valueToTree(v)));
         root.set("rkflow", JSON.valueToTree(build()));
-        root.set("java", JSON.valueToTree(Map.of("version", System.getProperty("java.version"), "vendor",
-                System.getProperty("java.vendor"), "vm", System.getProperty("java.vm.name"))));
+        root.set("java", java());
         root.set("machine", machine());
         JsonNode sessions = root.path("sessions");
         ArrayNode list = sessions.isArray() ? (ArrayNode) sessions : root.putArray("sessions");
@@ -121,12 +119,18 @@ public final class RunRecord {
 
     /** The run id recorded in {@code folder}'s run.json, or null when it has none. */
     public static String runId(Path folder) throws IOException {
+        JsonNode record = read(folder);
+        JsonNode id = record == null ? null : record.path("run_id");
+        return id != null && id.isTextual() ? id.asText() : null;
+    }
+
+    /**
+     * The run record of {@code folder} as JSON, or null when the folder has none; a damaged one
+     * is a {@link BadFileException} naming it.
+     */
+    public static JsonNode read(Path folder) throws IOException {
         Path file = folder.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        JsonNode id = read(file).path("run_id");
-        return id.isTextual() ? id.asText() : null;
+        return Files.isRegularFile(file) ? readFile(file) : null;
     }
 
     /** The run's id. */
@@ -183,7 +187,7 @@ public final class RunRecord {
         AtomicFile.write(file, ByteBuffer.wrap(bytes));
     }
 
-    private static ObjectNode read(Path file) throws IOException {
+    private static ObjectNode readFile(Path file) throws IOException {
         try {
             JsonNode node = JSON.readTree(file.toFile());
             if (node instanceof ObjectNode o) {
@@ -216,6 +220,11 @@ public final class RunRecord {
         }
         return Map.of("version", version != null ? version : p.getProperty("git.build.version", "unknown"),
                 "commit", commit);
+    }
+
+    private static JsonNode java() {
+        return JSON.valueToTree(Map.of("version", System.getProperty("java.version"), "vendor",
+                System.getProperty("java.vendor"), "vm", System.getProperty("java.vm.name")));
     }
 
     private static ObjectNode machine() {

@@ -70,11 +70,11 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--device", description = "Device of every point (default: jvm:K, K = cores / workers).")
     String device;
 
-    @Option(names = "--data", description = "Folder with the four IDX files (default: $RKFLOW_DATA, then the dataset-fashion-mnist package, then the user cache).")
-    Path data;
+    @picocli.CommandLine.Mixin
+    DataOption data;
 
-    @Option(names = "--fusion", paramLabel = "LEVEL", description = "Kernel fusion of every point (default: full).")
-    String fusion;
+    @picocli.CommandLine.Mixin
+    FusionOption fusion;
 
     @Option(names = "--out", defaultValue = "runs/sweep", description = "The sweep's folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -97,10 +97,8 @@ final class SweepCommand implements Callable<Integer> {
             }
             grid = Grid.read(gridFile, grid);
         }
-        if (fusion != null) {
-            io.rkflow.kernels.Fusion.parse(fusion);
-        }
-        Sweep sweep = new Sweep(grid, new Sweep.Options(out, workers, device, data, fusion), Main::train);
+        fusion.level(); // an unknown level is an error before any point starts
+        Sweep sweep = new Sweep(grid, new Sweep.Options(out, workers, device, data.data, fusion.name), Main::train);
         List<Sweep.Result> results = sweep.run(System.out);
         long failed = results.stream().filter(r -> r.error() != null).count();
         if (failed > 0) {

@@ -23,7 +23,7 @@ import java.util.Optional;
 public record RunSettings(Path file, Map<String, String> settings) {
 
     /** The file name inside a run folder. */
-    public static final String FILE = "run.json";
+    public static final String FILE = io.rkflow.train.RunRecord.FILE;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -128,7 +128,7 @@ public final class Sweep {
     boolean finished(Grid.Point point) {
         Path folder = options.out().resolve(point.name());
         try {
-            JsonNode record = readRecord(folder);
+            JsonNode record = RunRecord.read(folder);
             if (record == null || !"finished".equals(record.path("status").asText())) {
                 return false;
             }
@@ -278,14 +278,6 @@ public final class Sweep {
         return "exit code " + code + " (see " + file + ")";
     }
 
-    private static JsonNode readRecord(Path folder) throws IOException {
-        Path f = folder.resolve(RunRecord.FILE);
-        if (!Files.isRegularFile(f)) {
-            return null;
-        }
-        return JSON.readTree(f.toFile());
-    }
-
     /** What {@code p}'s run folder says of it. */
     Result result(Grid.Point p, String error) {
         Path folder = options.out().resolve(p.name());
@@ -295,7 +287,7 @@ public final class Sweep {
         long steps = 0;
         double seconds = 0;
         try {
-            JsonNode r = readRecord(folder);
+            JsonNode r = RunRecord.read(folder);
             if (r != null) {
                 status = r.path("status").asText();
                 if (status.equals("stopped")) {
