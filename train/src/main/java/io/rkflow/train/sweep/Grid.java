@@ -203,7 +203,7 @@ public record Grid(List<String> optimizers, List<Double> lrs, List<String> model
      * The spec as written without its step size, which an lr axis replaces: the {@code h(...)} or
      * {@code lr(...)} ingredient, and Adam's {@code lr=} (a DAL cap stays: it is written as such).
      */
-    static String withoutStepSize(String spec) {
+    public static String withoutStepSize(String spec) {
         List<String> kept = new ArrayList<>();
         for (String part : parts(spec)) {
             String p = part.strip();
@@ -225,7 +225,8 @@ public record Grid(List<String> optimizers, List<Double> lrs, List<String> model
         return String.join("+", kept);
     }
 
-    static String fmt(double v) {
+    /** A number as short as it reads: 0.001 → 1e-3, 0.30000 → 0.3. */
+    public static String fmt(double v) {
         String s = String.format(Locale.ROOT, "%.6g", v);
         if (s.contains("e")) {
             String[] parts = s.split("e");

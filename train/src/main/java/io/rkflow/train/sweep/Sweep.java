@@ -77,13 +77,75 @@ public final class Sweep {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Grid grid;
+    private final List<Grid.Point> points;
+    private final String table;
     private final Options options;
     private final PointTrainer trainer;
 
+    /** The sweep of {@code grid}'s cartesian product, its table {@code sweep.csv} and {@code sweep.md}. */
     public Sweep(Grid grid, Options options, PointTrainer trainer) {
+        this(grid, grid.points(), "sweep", options, trainer);
+    }
+
+    /**
+     * A sweep of explicit points (an experiment's phase, where each optimizer has its own
+     * learning rates), with {@code grid}'s shared settings (epochs, steps, validation, intervals);
+     * its table is {@code TABLE.csv} and {@code TABLE.md}, its plots {@code TABLE-AXIS.png}.
+     */
+    public Sweep(Grid grid, List<Grid.Point> points, String table, Options options, PointTrainer trainer) {
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("a sweep needs at least one point");
+        }
+        if (points.stream().map(Grid.Point::name).distinct().count() != points.size()) {
+            throw new IllegalArgumentException("two points of the sweep have the same folder name");
+        }
+        if (!table.matches("[a-z][a-z0-9-]*")) {
+            throw new IllegalArgumentException("table name " + table + ": lower-case letters, digits and '-'");
+        }
         this.grid = grid;
+        this.points = List.copyOf(points);
+        this.table = table;
         this.options = options;
         this.trainer = trainer;
+    }
+
+    /** The points' distinct values of one axis, in first-seen order. */
+    private <T> List<T> distinct(java.util.function.Function<Grid.Point, T> axis) {
+        List<T> out = new ArrayList<>();
+        for (Grid.Point p : points) {
+            T v = axis.apply(p);
+            if (v != null && !out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Whether some optimizer, model and batch was run at more than one learning rate. */
+    private boolean lrVaries() {
+        Map<String, java.util.Set<Double>> rates = new LinkedHashMap<>();
+        for (Grid.Point p : points) {
+            if (p.lr() != null) {
+                rates.computeIfAbsent(p.optimizerLabel() + "|" + p.model() + "|" + p.batch(),
+                        k -> new java.util.HashSet<>()).add(p.lr());
+            }
+        }
+        return rates.values().stream().anyMatch(r -> r.size() > 1);
+    }
+
+    /** The file that records the sweep's points: {@code grid.json}, or {@code TABLE-grid.json} for a named table. */
+    public Path recordFile() {
+        return options.out().resolve(table.equals("sweep") ? GRID_JSON : table + "-" + GRID_JSON);
+    }
+
+    /** The sweep's table as CSV. */
+    public Path csvFile() {
+        return options.out().resolve(table + ".csv");
+    }
+
+    /** The sweep's table as Markdown. */
+    public Path markdownFile() {
+        return options.out().resolve(table + ".md");
     }
 
     /** The device of every point: the given one, or the cores divided among the workers. */
@@ -142,22 +204,32 @@ public final class Sweep {
     /** Runs every point not finished yet, then writes the table; returns every point's result. */
     public List<Result> run(PrintStream log) throws IOException, InterruptedException {
         Files.createDirectories(options.out());
-        List<Grid.Point> points = grid.points();
         try (RunLock lock = RunLock.acquire(options.out())) {
             Map<String, Object> record = new LinkedHashMap<>();
-            record.put("optimizer", grid.optimizers());
-            record.put("lr", grid.lrs());
-            record.put("model", grid.models());
-            record.put("batch", grid.batches());
-            record.put("seed", grid.seeds());
+            record.put("optimizer", distinct(Grid.Point::optimizerLabel));
+            record.put("lr", distinct(Grid.Point::lr));
+            record.put("model", distinct(Grid.Point::model));
+            record.put("batch", distinct(Grid.Point::batch));
+            record.put("seed", distinct(Grid.Point::seed));
             record.put("epochs", grid.epochs());
             record.put("steps", grid.steps());
             record.put("validation", grid.validation());
             record.put("log_every", grid.logEvery());
             record.put("eval_every", grid.evalEvery());
             record.put("checkpoint_every", grid.checkpointEvery());
-            record.put("points", points.stream().map(Grid.Point::name).toList());
-            AtomicFile.write(options.out().resolve(GRID_JSON), ByteBuffer.wrap((JSON.writeValueAsString(record)
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Grid.Point p : points) {
+                Map<String, Object> q = new LinkedHashMap<>();
+                q.put("name", p.name());
+                q.put("optimizer", p.optimizer());
+                q.put("lr", p.lr());
+                q.put("model", p.model());
+                q.put("batch", p.batch());
+                q.put("seed", p.seed());
+                list.add(q);
+            }
+            record.put("points", list);
+            AtomicFile.write(recordFile(), ByteBuffer.wrap((JSON.writeValueAsString(record)
                     + "\n").getBytes(StandardCharsets.UTF_8)));
             List<Grid.Point> todo = new ArrayList<>();
             for (Grid.Point p : points) {
@@ -181,16 +253,23 @@ public final class Sweep {
 
     private String axes() {
         List<String> a = new ArrayList<>();
-        a.add(grid.optimizers().size() + " optimizer" + (grid.optimizers().size() > 1 ? "s" : ""));
-        if (!grid.lrs().isEmpty()) {
-            a.add(grid.lrs().size() + " lr");
+        int optimizers = distinct(Grid.Point::optimizerLabel).size();
+        int lrs = distinct(Grid.Point::lr).size();
+        int models = distinct(Grid.Point::model).size();
+        int batches = distinct(Grid.Point::batch).size();
+        int seeds = distinct(Grid.Point::seed).size();
+        a.add(optimizers + " optimizer" + (optimizers > 1 ? "s" : ""));
+        if (lrs > 0) {
+            a.add(lrs + " lr");
         }
-        if (grid.models().size() > 1) {
-            a.add(grid.models().size() + " models");
+        if (models > 1) {
+            a.add(models + " models");
         }
-        a.add(grid.batches().size() + " batch" + (grid.batches().size() > 1 ? "es" : ""));
-        a.add(grid.seeds().size() + " seed" + (grid.seeds().size() > 1 ? "s" : ""));
-        return String.join(" × ", a);
+        a.add(batches + " batch" + (batches > 1 ? "es" : ""));
+        a.add(seeds + " seed" + (seeds > 1 ? "s" : ""));
+        String product = String.join(" × ", a);
+        return points.size() == optimizers * Math.max(1, lrs) * models * batches * seeds ? product
+                : "of " + product;
     }
 
     /** Runs {@code todo}; returns the error of each point that failed (not of those that diverged). */
@@ -339,7 +418,7 @@ public final class Sweep {
                     String.format(Locale.ROOT, "%.1f", r.seconds()), r.error() == null ? "" : quote(r.error())))
                     .append('\n');
         }
-        AtomicFile.write(options.out().resolve(TABLE_CSV), ByteBuffer.wrap(csv.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFile.write(csvFile(), ByteBuffer.wrap(csv.toString().getBytes(StandardCharsets.UTF_8)));
         StringBuilder md = new StringBuilder();
         md.append("| point | lr | batch | seed | status | final val. acc. | best val. acc. | test acc. | gradient evaluations | s |\n");
         md.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
@@ -363,10 +442,10 @@ public final class Sweep {
             md.append("\nFailed points (run the sweep again to retry them):\n\n").append(String.join("\n", failures))
                     .append('\n');
         }
-        AtomicFile.write(options.out().resolve(TABLE_MD), ByteBuffer.wrap(md.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFile.write(markdownFile(), ByteBuffer.wrap(md.toString().getBytes(StandardCharsets.UTF_8)));
         List<String> plots = plots(results);
         log.print(md);
-        log.println("sweep: " + options.out().resolve(TABLE_CSV) + ", " + options.out().resolve(TABLE_MD)
+        log.println("sweep: " + csvFile() + ", " + markdownFile()
                 + (plots.isEmpty() ? "" : ", " + String.join(", ", plots)));
     }
 
@@ -382,34 +461,71 @@ public final class Sweep {
     }
 
     /**
-     * Per optimizer, model and batch, the learning rate whose seeds reached the best mean final
-     * validation accuracy (never the test accuracy), with its test accuracy; empty without an lr axis.
+     * The learning rate chosen for one optimizer, model and batch.
+     *
+     * @param lr the chosen value, or null where no value has a finite validation accuracy (every one diverged)
+     * @param validation the mean final validation accuracy of its seeds
+     * @param test the mean test accuracy of its seeds
+     * @param testStd their standard deviation
+     * @param edge whether the chosen value is the smallest or largest one tried (the optimum may lie outside)
      */
-    String bestRates(List<Result> results) {
-        if (grid.lrs().size() < 2) {
-            return "";
-        }
-        Map<String, double[]> best = new LinkedHashMap<>(); // optimizer|model|batch → {lr, validation, test, std}
-        for (List<Result> g : bySettings(results).values()) {
-            Grid.Point p = g.get(0).point();
-            double[] val = stats(g.stream().mapToDouble(Result::finalValidation).toArray());
-            double[] test = stats(g.stream().mapToDouble(Result::testAccuracy).toArray());
-            String key = p.optimizerLabel() + "|" + p.model() + "|" + p.batch();
-            double[] b = best.get(key);
-            if (!Double.isNaN(val[0]) && (b == null || Double.isNaN(b[1]) || val[0] > b[1])) {
-                best.put(key, new double[] {p.lr(), val[0], test[0], test[1]});
-            } else if (b == null) {
-                best.put(key, new double[] {p.lr(), Double.NaN, Double.NaN, Double.NaN});
+    public record Best(String optimizer, String model, int batch, Double lr, double validation, double test,
+            double testStd, boolean edge) {}
+
+    /**
+     * Per optimizer, model and batch run at more than one learning rate, the one whose seeds
+     * reached the best mean final validation accuracy (never the test accuracy); a tie keeps the
+     * smaller rate. Only finished points count: a point that diverged has no final accuracy, even
+     * where it logged one before it stopped.
+     */
+    public static List<Best> best(List<Result> results) {
+        Map<String, List<Result>> byKey = new LinkedHashMap<>();
+        for (Result r : results) {
+            Grid.Point p = r.point();
+            if (p.lr() != null) {
+                byKey.computeIfAbsent(p.optimizerLabel() + "|" + p.model() + "|" + p.batch(), k -> new ArrayList<>())
+                        .add(r);
             }
+        }
+        List<Best> out = new ArrayList<>();
+        for (List<Result> group : byKey.values()) {
+            TreeMap<Double, List<Result>> byRate = new TreeMap<>();
+            for (Result r : group) {
+                byRate.computeIfAbsent(r.point().lr(), k -> new ArrayList<>()).add(r);
+            }
+            if (byRate.size() < 2) {
+                continue;
+            }
+            Grid.Point p = group.get(0).point();
+            Best b = new Best(p.optimizerLabel(), p.model(), p.batch(), null, Double.NaN, Double.NaN, Double.NaN,
+                    false);
+            for (Map.Entry<Double, List<Result>> e : byRate.entrySet()) {
+                double[] val = stats(e.getValue().stream().mapToDouble(r -> r.status().equals("finished")
+                        ? r.finalValidation() : Double.NaN).toArray());
+                if (Double.isFinite(val[0]) && (b.lr() == null || val[0] > b.validation())) {
+                    double[] test = stats(e.getValue().stream().mapToDouble(Result::testAccuracy).toArray());
+                    boolean edge = e.getKey().equals(byRate.firstKey()) || e.getKey().equals(byRate.lastKey());
+                    b = new Best(p.optimizerLabel(), p.model(), p.batch(), e.getKey(), val[0], test[0], test[1], edge);
+                }
+            }
+            out.add(b);
+        }
+        return out;
+    }
+
+    /** The best learning rates as a Markdown table; empty when no lr varies. */
+    static String bestRates(List<Result> results) {
+        List<Best> best = best(results);
+        if (best.isEmpty()) {
+            return "";
         }
         StringBuilder md = new StringBuilder("Best learning rate per optimizer, by mean final validation accuracy over"
                 + " seeds:\n\n| optimizer | model | batch | best lr | validation acc. | test acc. (mean ± std) |\n"
                 + "|---|---|---:|---:|---:|---:|\n");
-        for (Map.Entry<String, double[]> e : best.entrySet()) {
-            String[] k = e.getKey().split("\\|");
-            double[] v = e.getValue();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s ± %s |%n", k[0], k[1], k[2],
-                    Double.isNaN(v[1]) ? "–" : Grid.fmt(v[0]), pct(v[1]), pct(v[2]), pct(v[3])));
+        for (Best b : best) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s ± %s |%n", b.optimizer(), b.model(),
+                    b.batch(), b.lr() == null ? "– (all diverged)" : Grid.fmt(b.lr()) + (b.edge() ? " (grid edge)" : ""),
+                    pct(b.validation()), pct(b.test()), pct(b.testStd())));
         }
         return md.toString();
     }
@@ -440,11 +556,11 @@ public final class Sweep {
     /** A plot per varying axis (lr, batch): test (and, for lr, validation) accuracy, mean ± std over seeds. */
     private List<String> plots(List<Result> results) throws IOException {
         List<String> written = new ArrayList<>();
-        if (grid.lrs().size() > 1) {
+        if (lrVaries()) {
             written.add(plotAxis(results, "lr", r -> r.point().lr(), true, Result::finalValidation,
                     "final validation accuracy (%)"));
         }
-        if (grid.batches().size() > 1) {
+        if (distinct(Grid.Point::batch).size() > 1) {
             written.add(plotAxis(results, "batch", r -> (double) r.point().batch(), true, Result::testAccuracy,
                     "test accuracy (%)"));
         }
@@ -456,9 +572,9 @@ public final class Sweep {
         Map<String, TreeMap<Double, List<Double>>> series = new LinkedHashMap<>();
         for (Result r : results) {
             Grid.Point p = r.point();
-            String label = p.optimizerLabel() + (axis.equals("batch") || grid.batches().size() == 1 ? ""
-                    : " batch " + p.batch()) + (grid.models().size() > 1 ? " " + p.model() : "")
-                    + (axis.equals("lr") || grid.lrs().isEmpty() ? "" : " lr " + Grid.fmt(p.lr()));
+            String label = p.optimizerLabel() + (axis.equals("batch") || distinct(Grid.Point::batch).size() == 1 ? ""
+                    : " batch " + p.batch()) + (distinct(Grid.Point::model).size() > 1 ? " " + p.model() : "")
+                    + (axis.equals("lr") || p.lr() == null ? "" : " lr " + Grid.fmt(p.lr()));
             series.computeIfAbsent(label, k -> new TreeMap<>()).computeIfAbsent(x.applyAsDouble(r),
                     k -> new ArrayList<>()).add(y.applyAsDouble(r));
         }
@@ -476,7 +592,7 @@ public final class Sweep {
                         pts.stream().mapToDouble(p -> p[1]).toArray(), pts.stream().mapToDouble(p -> p[2]).toArray()));
             }
         }
-        Path png = options.out().resolve("sweep-" + axis + ".png");
+        Path png = options.out().resolve(table + "-" + axis + ".png");
         if (lines.isEmpty()) {
             return png + " (not drawn: no point has a value)";
         }
