@@ -324,7 +324,8 @@ public final class Ingredients {
     /**
      * What the batch's numbers say: vanilla RK4's gap to Adam, each ingredient's effect on it,
      * and whether the recipe closed it (ahead of Adam, or behind by less than the seeds' combined
-     * standard deviation), narrowed it, or not.
+     * standard deviation), narrowed it, or not; at a batch where vanilla RK4 is not behind Adam
+     * there is no gap, and the verdict says so.
      */
     String verdict(List<Outcome> outcomes, int batch) {
         Map<String, Outcome> by = new LinkedHashMap<>();
@@ -354,18 +355,22 @@ public final class Ingredients {
             }
         }
         String word;
-        if (left <= 0) {
-            word = String.format(Locale.ROOT, "closed: the recipe is ahead of Adam by %.2f points", -100 * left);
+        if (gap <= 0) {
+            word = String.format(Locale.ROOT, "no gap to close (vanilla RK4 is not behind Adam here): the recipe is %.2f"
+                    + " points %s Adam (combined std %.2f)", 100 * Math.abs(left), left <= 0 ? "ahead of" : "behind",
+                    100 * noise);
+        } else if (left <= 0) {
+            word = String.format(Locale.ROOT, "gap closed: the recipe is ahead of Adam by %.2f points", -100 * left);
         } else if (left <= noise) {
-            word = String.format(Locale.ROOT, "closed within the seeds' spread: the recipe is %.2f points behind Adam"
+            word = String.format(Locale.ROOT, "gap closed within the seeds' spread: the recipe is %.2f points behind Adam"
                     + " (combined std %.2f)", 100 * left, 100 * noise);
         } else if (gap > 0 && left < gap) {
-            word = String.format(Locale.ROOT, "narrowed, not closed: the recipe is %.2f points behind Adam (vanilla"
+            word = String.format(Locale.ROOT, "gap narrowed, not closed: the recipe is %.2f points behind Adam (vanilla"
                     + " %.2f; combined std %.2f)", 100 * left, 100 * gap, 100 * noise);
         } else {
-            word = String.format(Locale.ROOT, "not closed: the recipe is %.2f points behind Adam (vanilla %.2f;"
+            word = String.format(Locale.ROOT, "gap not closed: the recipe is %.2f points behind Adam (vanilla %.2f;"
                     + " combined std %.2f)", 100 * left, 100 * gap, 100 * noise);
         }
-        return s.append(" gap ").append(word).toString();
+        return s.append(" ").append(word).toString();
     }
 }
