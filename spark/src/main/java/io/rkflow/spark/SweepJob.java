@@ -107,13 +107,7 @@ public final class SweepJob implements Callable<Integer> {
                 Main::train);
         List<Sweep.Result> results = sweep.run(log, (todo, l) -> runTasks(spark, task, sweep, todo, l));
         SweepTable.write(spark, results, folder, log);
-        long failed = results.stream().filter(r -> r.error() != null).count();
-        if (failed > 0) {
-            System.err.println("rkflow spark sweep: " + failed + " of " + results.size() + " points failed (listed"
-                    + " above); run the same job again to retry them");
-            return 1;
-        }
-        return 0;
+        return Sweep.exitCode(results, "rkflow spark sweep", System.err);
     }
 
     /** Runs {@code todo} as one Spark job, a task per point; returns the errors of the points that failed. */

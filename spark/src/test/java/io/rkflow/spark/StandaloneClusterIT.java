@@ -214,9 +214,9 @@ class StandaloneClusterIT {
             Path data = dir.resolve("data");
             IdxFiles.writeFourFiles(data);
             Path gridFile = dir.resolve("grid.json");
-            Files.writeString(gridFile, "{\"optimizer\": [\"rk4+h(0.1)\", \"adam(lr=1e-2)\"], \"model\": \"6-8-10:relu\","
-                    + " \"batch\": [4], \"seeds\": 2, \"epochs\": 3, \"steps\": 5, \"validation\": 4, \"log_every\": 1,"
-                    + " \"checkpoint_every\": 1}");
+            Grid grid = SweepComparison.gridFile(gridFile, "{\"optimizer\": [\"rk4+h(0.1)\", \"adam(lr=1e-2)\"],"
+                    + " \"model\": \"6-8-10:relu\", \"batch\": [4], \"seeds\": 2, \"epochs\": 3, \"steps\": 5,"
+                    + " \"validation\": 4, \"log_every\": 1, \"checkpoint_every\": 1}");
             Path out = dir.resolve("spark");
             long start = System.nanoTime();
             int code = submit(home, env, master, List.of(), List.of("--grid", gridFile.toString(), "--data",
@@ -242,8 +242,6 @@ class StandaloneClusterIT {
                     "--device", "tornado:0", "--out", gpuOut.toString()), logs.resolve("submit-gpu.log"));
             assertEquals(1, gpuCode, Files.readString(logs.resolve("submit-gpu.log")));
 
-            Grid grid = Grid.read(gridFile, new Grid(List.of("rk4"), List.of(), List.of("6-8-10:relu"), List.of(4),
-                    List.of(1L), 1, 0, 0, 1, 0, 1));
             SparkSession reader = SparkSession.builder().master("local[1]").appName("StandaloneClusterIT")
                     .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();

@@ -20,6 +20,13 @@ final class SweepComparison {
 
     private SweepComparison() {}
 
+    /** Writes {@code json} into the grid file {@code file}; returns the grid it reads as. */
+    static Grid gridFile(Path file, String json) throws java.io.IOException {
+        Files.writeString(file, json);
+        return Grid.read(file, new Grid(List.of("rk4"), List.of(), List.of("6-8-10:relu"), List.of(4), List.of(1L), 1,
+                0, 0, 1, 0, 1));
+    }
+
     /** {@code sweep.csv} without its wall-time column: what two sweeps of the same grid agree on. */
     static List<String> tableWithoutTimes(Path sweep) throws Exception {
         List<String> out = new ArrayList<>();

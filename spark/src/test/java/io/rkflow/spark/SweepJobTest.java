@@ -87,11 +87,9 @@ class SweepJobTest {
         Path data = dir.resolve("data");
         IdxFiles.writeFourFiles(data);
         Path gridFile = dir.resolve("grid.json");
-        Files.writeString(gridFile, "{\"optimizer\": [\"rk4+h(0.1)\"], \"model\": \"6-8-10:relu\", \"batch\": [4],"
-                + " \"seeds\": 3, \"epochs\": 3, \"steps\": 4, \"validation\": 4, \"log_every\": 1,"
+        Grid grid = SweepComparison.gridFile(gridFile, "{\"optimizer\": [\"rk4+h(0.1)\"], \"model\": \"6-8-10:relu\","
+                + " \"batch\": [4], \"seeds\": 3, \"epochs\": 3, \"steps\": 4, \"validation\": 4, \"log_every\": 1,"
                 + " \"checkpoint_every\": 1}");
-        Grid grid = Grid.read(gridFile, new Grid(List.of("rk4"), List.of(), List.of("6-8-10:relu"), List.of(4),
-                List.of(1L), 1, 0, 0, 1, 0, 1));
         List<Grid.Point> points = grid.points();
         Path out = dir.resolve("spark");
         // point 1 fails: its metrics.csv is a folder

@@ -40,13 +40,6 @@ final class SweepCommand implements Callable<Integer> {
         io.rkflow.train.sweep.Grid points = grid.grid();
         Sweep sweep = new Sweep(points, new Sweep.Options(out, workers, device, data.given(), fusion.given()),
                 Main::train);
-        List<Sweep.Result> results = sweep.run(System.out);
-        long failed = results.stream().filter(r -> r.error() != null).count();
-        if (failed > 0) {
-            System.err.println("rkflow sweep: " + failed + " of " + results.size() + " points failed (listed above);"
-                    + " run the same sweep again to retry them");
-            return 1;
-        }
-        return 0;
+        return Sweep.exitCode(sweep.run(System.out), "rkflow sweep", System.err);
     }
 }

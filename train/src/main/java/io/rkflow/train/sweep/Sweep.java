@@ -214,6 +214,20 @@ public final class Sweep {
         }
     }
 
+    /**
+     * The exit code of a sweep with {@code results}: 1 where a point failed, after a line on
+     * {@code err} from {@code command} that says how many and how to retry them; else 0.
+     */
+    public static int exitCode(List<Result> results, String command, PrintStream err) {
+        long failed = results.stream().filter(r -> r.error() != null).count();
+        if (failed == 0) {
+            return 0;
+        }
+        err.println(command + ": " + failed + " of " + results.size() + " points failed (listed above); run the same"
+                + " sweep again to retry them");
+        return 1;
+    }
+
     /** Runs every point not finished yet, N at a time, then writes the table; returns every point's result. */
     public List<Result> run(PrintStream log) throws IOException, InterruptedException {
         return run(log, this::runAll);
