@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -105,14 +106,17 @@ public final class SweepJob implements Callable<Integer> {
         int slots = Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);
         Sweep sweep = new Sweep(g, new Sweep.Options(folder, slots, task.label(taskCpus), dataFolder, level),
                 Main::train);
-        List<Sweep.Result> results = sweep.run(log, (todo, l) -> runTasks(spark, task, sweep, todo, l));
+        List<Sweep.Result> results = sweep.run(log, (todo, l) -> runTasks(spark, task::run, sweep, todo, l));
         SweepTable.write(spark, results, folder, log);
         return Sweep.exitCode(results, "rkflow spark sweep", System.err);
     }
 
-    /** Runs {@code todo} as one Spark job, a task per point; returns the errors of the points that failed. */
-    private static Map<String, String> runTasks(SparkSession spark, PointTask task, Sweep sweep, List<Grid.Point> todo,
-            PrintStream log) {
+    /**
+     * Runs {@code todo} as one Spark job, a task per point that {@code train} trains (by its index
+     * in the grid); returns the errors of the points that failed.
+     */
+    static Map<String, String> runTasks(SparkSession spark, Function<Integer, Sweep.Outcome> train, Sweep sweep,
+            List<Grid.Point> todo, PrintStream log) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         sc.setJobDescription("rkflow sweep: " + todo.size() + " points");
         List<Integer> indices = todo.stream().map(Grid.Point::index).toList();
@@ -120,14 +124,15 @@ public final class SweepJob implements Callable<Integer> {
         List<Sweep.Outcome> outcomes;
         long start = System.nanoTime();
         try {
-            outcomes = sc.parallelize(indices, indices.size()).map(task::run).collect();
-        } catch (RuntimeException e) {
+            outcomes = sc.parallelize(indices, indices.size()).map(train).collect();
+        } catch (Exception e) { // Spark's SparkException, a checked exception Scala throws undeclared
             // The job aborted (a task's executor lost spark.task.maxFailures times): what the run
             // folders say of each point is what is known; every unfinished one is a failure.
+            String why = "the Spark job failed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             outcomes = new ArrayList<>();
             for (Grid.Point p : todo) {
                 outcomes.add(sweep.finished(p) ? new Sweep.Outcome(p.name(), "finished", null)
-                        : new Sweep.Outcome(p.name(), "failed", "the Spark job failed: " + e.getMessage()));
+                        : new Sweep.Outcome(p.name(), "failed", why));
             }
         }
         for (Sweep.Outcome o : outcomes) {

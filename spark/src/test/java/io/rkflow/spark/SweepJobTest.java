@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.models.data.IdxFiles;
 import io.rkflow.train.Checkpoint;
+import io.rkflow.train.cli.Main;
 import io.rkflow.train.sweep.Grid;
 import io.rkflow.train.sweep.Sweep;
 import java.io.ByteArrayOutputStream;
@@ -119,6 +120,20 @@ class SweepJobTest {
         assertEquals(List.of("finished", "finished", "finished"), SweepComparison.parquet(spark, out).stream()
                 .map(r -> (String) r.getAs("status")).toList());
         assertFalse(Files.readString(out.resolve(Sweep.TABLE_MD)).contains("Failed points"));
+    }
+
+    @Test
+    void aSparkJobThatAbortsFailsTheUnfinishedPointsWithItsError(@TempDir Path dir) {
+        Grid grid = new Grid(List.of("rk4"), List.of(), List.of("6-8-10:relu"), List.of(4), Grid.seeds(2), 1, 1, 0, 1,
+                0, 1);
+        Sweep sweep = new Sweep(grid, new Sweep.Options(dir, 2, "jvm:1", null, null), Main::train);
+        java.util.Map<String, String> errors = SweepJob.runTasks(spark, i -> {
+            throw new IllegalStateException("a task that never ends well");
+        }, sweep, grid.points(), new PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals(grid.points().stream().map(Grid.Point::name).collect(java.util.stream.Collectors.toSet()),
+                errors.keySet());
+        errors.values().forEach(e -> assertTrue(e.startsWith("the Spark job failed: ")
+                && e.contains("a task that never ends well") && !e.contains("\n"), e));
     }
 
     @Test
