@@ -8,10 +8,15 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The {@code --data} option and loading of the standardized train and test sets. */
-final class DataOption {
+public final class DataOption {
 
     @Option(names = "--data", description = "Folder with the four IDX files (default: $RKFLOW_DATA, then the dataset-fashion-mnist package, then the user cache).")
     Path data;
+
+    /** The --data folder as given, or null for the usual search. */
+    public Path given() {
+        return data;
+    }
 
     /**
      * {train, test}, both standardized with the training set's pixel mean and standard deviation.

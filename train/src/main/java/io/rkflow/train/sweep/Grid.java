@@ -26,6 +26,8 @@ import java.util.Set;
  * <pre>{@code {"optimizer": ["rk4+h(0.1)", "adam(lr=1e-3)"], "batch": [32, 1024], "seeds": 3,
  *  "lr": [1e-3, 3e-3, 1e-2], "model": "784-128-10:relu", "epochs": 2, "validation": 5000}}</pre>
  *
+ * <p>A grid is {@link java.io.Serializable}: it travels to the machines that run its points (Spark tasks).
+ *
  * @param optimizers optimizer specs as the user wrote them (each parses)
  * @param lrs step sizes, empty for none (each optimizer keeps its own)
  * @param models MLP specs
@@ -39,7 +41,8 @@ import java.util.Set;
  * @param checkpointEvery steps between checkpoints
  */
 public record Grid(List<String> optimizers, List<Double> lrs, List<String> models, List<Integer> batches,
-        List<Long> seeds, int epochs, long steps, int validation, int logEvery, int evalEvery, int checkpointEvery) {
+        List<Long> seeds, int epochs, long steps, int validation, int logEvery, int evalEvery, int checkpointEvery)
+        implements java.io.Serializable {
 
     /** The keys of a grid file. */
     public static final Set<String> KEYS = Set.of("optimizer", "lr", "model", "batch", "seeds", "seed", "epochs",

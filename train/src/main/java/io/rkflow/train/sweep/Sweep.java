@@ -63,6 +63,19 @@ public final class Sweep {
         }
     }
 
+    /**
+     * Runs the points of a sweep that are not finished yet: {@link #run(PrintStream)} runs them on
+     * a pool of {@code workers} threads here; the Spark job (module spark) runs each as a Spark task.
+     */
+    @FunctionalInterface
+    public interface Scheduler {
+        /** Runs {@code todo}, each by {@link #runPoint}; returns the error of each point that failed, by point name. */
+        Map<String, String> run(List<Grid.Point> todo, PrintStream log) throws IOException, InterruptedException;
+    }
+
+    /** How a point's training ended: {@code finished}, {@code diverged} or {@code failed} with its error. */
+    public record Outcome(String point, String status, String error) implements java.io.Serializable {}
+
     /** How a point ended, and what its run folder says. */
     public record Result(Grid.Point point, String status, String error, double finalValidation,
             double bestValidation, double testAccuracy, long gradientEvaluations, long steps, double seconds) {}
@@ -187,7 +200,7 @@ public final class Sweep {
     }
 
     /** Whether {@code point}'s folder holds a finished run of this grid's length. */
-    boolean finished(Grid.Point point) {
+    public boolean finished(Grid.Point point) {
         Path folder = options.out().resolve(point.name());
         try {
             JsonNode record = RunRecord.read(folder);
@@ -201,8 +214,27 @@ public final class Sweep {
         }
     }
 
-    /** Runs every point not finished yet, then writes the table; returns every point's result. */
+    /**
+     * The exit code of a sweep with {@code results}: 1 where a point failed, after a line on
+     * {@code err} from {@code command} that says how many and how to retry them; else 0.
+     */
+    public static int exitCode(List<Result> results, String command, PrintStream err) {
+        long failed = results.stream().filter(r -> r.error() != null).count();
+        if (failed == 0) {
+            return 0;
+        }
+        err.println(command + ": " + failed + " of " + results.size() + " points failed (listed above); run the same"
+                + " sweep again to retry them");
+        return 1;
+    }
+
+    /** Runs every point not finished yet, N at a time, then writes the table; returns every point's result. */
     public List<Result> run(PrintStream log) throws IOException, InterruptedException {
+        return run(log, this::runAll);
+    }
+
+    /** Runs every point not finished yet by {@code scheduler}, then writes the table; returns every point's result. */
+    public List<Result> run(PrintStream log, Scheduler scheduler) throws IOException, InterruptedException {
         Files.createDirectories(options.out());
         try (RunLock lock = RunLock.acquire(options.out())) {
             Map<String, Object> record = new LinkedHashMap<>();
@@ -241,7 +273,7 @@ public final class Sweep {
             log.printf(Locale.ROOT, "sweep: %d points (%s) into %s; %d finished before, %d to run, %d at a time on %s%n",
                     points.size(), axes(), options.out(), before, todo.size(), Math.min(options.workers(),
                             Math.max(1, todo.size())), device());
-            Map<String, String> errors = runAll(todo, before, points.size(), log);
+            Map<String, String> errors = todo.isEmpty() ? Map.of() : scheduler.run(todo, log);
             List<Result> results = new ArrayList<>();
             for (Grid.Point p : points) {
                 results.add(result(p, errors.get(p.name())));
@@ -272,13 +304,11 @@ public final class Sweep {
                 : "of " + product;
     }
 
-    /** Runs {@code todo}; returns the error of each point that failed (not of those that diverged). */
-    private Map<String, String> runAll(List<Grid.Point> todo, int before, int total, PrintStream log)
-            throws InterruptedException {
+    /** Runs {@code todo} on {@code workers} threads; returns the error of each point that failed (not of those that diverged). */
+    private Map<String, String> runAll(List<Grid.Point> todo, PrintStream log) throws InterruptedException {
         Map<String, String> errors = new TreeMap<>();
-        if (todo.isEmpty()) {
-            return errors;
-        }
+        int total = points.size();
+        int before = total - todo.size();
         int workers = Math.min(options.workers(), todo.size());
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "sweep-worker");
@@ -287,22 +317,22 @@ public final class Sweep {
         });
         Instant start = Instant.now();
         try {
-            ExecutorCompletionService<String[]> done = new ExecutorCompletionService<>(pool);
-            List<Future<String[]>> futures = new ArrayList<>();
+            ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
+            List<Future<Outcome>> futures = new ArrayList<>();
             for (Grid.Point p : todo) {
                 futures.add(done.submit(() -> runPoint(p)));
             }
             int finished = 0;
             int failed = 0;
             for (int i = 0; i < todo.size(); i++) {
-                String[] outcome;
+                Outcome outcome;
                 try {
                     outcome = done.take().get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    outcome = new String[] {"?", "failed", String.valueOf(e.getCause())};
+                    outcome = new Outcome("?", "failed", String.valueOf(e.getCause()));
                 }
-                if (outcome[2] != null) {
-                    errors.put(outcome[0], outcome[2]);
+                if (outcome.error() != null) {
+                    errors.put(outcome.point(), outcome.error());
                     failed++;
                 } else {
                     finished++;
@@ -313,7 +343,7 @@ public final class Sweep {
                 double eta = elapsed / completed * left;
                 log.printf(Locale.ROOT, "sweep: %d/%d done (%d before), %d running, %d failed; %s %s; %.1f min so far,"
                         + " about %.1f min left%n", before + finished + failed, total, before,
-                        Math.min(workers, left), failed, outcome[0], outcome[1], elapsed, eta);
+                        Math.min(workers, left), failed, outcome.point(), outcome.status(), elapsed, eta);
             }
         } finally {
             pool.shutdownNow();
@@ -321,8 +351,11 @@ public final class Sweep {
         return errors;
     }
 
-    /** {name, status word, error or null}. */
-    private String[] runPoint(Grid.Point p) {
+    /**
+     * Trains {@code p} as {@code rkflow train} with {@link #arguments} (a new run or a resume), its
+     * output appended to {@value #POINT_LOG} in its folder; never throws: a failure is an outcome.
+     */
+    public Outcome runPoint(Grid.Point p) {
         Path folder = options.out().resolve(p.name());
         try {
             Files.createDirectories(folder);
@@ -333,13 +366,13 @@ public final class Sweep {
                 pointLog.println("rkflow train " + String.join(" ", args));
                 int code = trainer.train(args, pointLog);
                 return switch (code) {
-                    case 0 -> new String[] {p.name(), "finished", null};
-                    case 3 -> new String[] {p.name(), "diverged", null};
-                    default -> new String[] {p.name(), "failed", lastLine(folder.resolve(POINT_LOG), code)};
+                    case 0 -> new Outcome(p.name(), "finished", null);
+                    case 3 -> new Outcome(p.name(), "diverged", null);
+                    default -> new Outcome(p.name(), "failed", lastLine(folder.resolve(POINT_LOG), code));
                 };
             }
         } catch (Exception | OutOfMemoryError e) {
-            return new String[] {p.name(), "failed", e.toString()};
+            return new Outcome(p.name(), "failed", e.toString());
         }
     }
 

@@ -1,0 +1,77 @@
+package io.rkflow.spark;
+
+import io.rkflow.train.cli.Main;
+import io.rkflow.train.sweep.Grid;
+import io.rkflow.train.sweep.Sweep;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+
+/**
+ * What a Spark task needs to train one point of a sweep, the way {@code rkflow sweep} trains it:
+ * the grid, the sweep's shared folder and the points' settings. It travels to the executors; each
+ * task trains the point of its index there into the point's run folder under {@code out}.
+ *
+ * @param grid the sweep's grid
+ * @param out the sweep's folder, an absolute path the driver and every executor share
+ * @param device the --device of the job, or null for {@code jvm:K} with K = the task's cores
+ * @param data the --data folder (absolute), or null for each executor's own search
+ * @param fusion the --fusion level, or null for the default
+ */
+record PointTask(Grid grid, String out, String device, String data, String fusion) implements Serializable {
+
+    /** The resource name Spark schedules GPUs by ({@code spark.task.resource.gpu.amount}). */
+    static final String GPU = "gpu";
+
+    /**
+     * Trains point {@code index} of the grid in this task, unless its folder already holds the
+     * finished run (a task Spark runs again after it finished once); never throws.
+     */
+    Sweep.Outcome run(int index) {
+        TaskContext task = TaskContext.get();
+        Grid.Point p = grid.points().get(index);
+        String taskDevice;
+        try {
+            taskDevice = device(device, task.cpus(), task.resourcesJMap());
+        } catch (IllegalArgumentException e) {
+            return new Sweep.Outcome(p.name(), "failed", e.getMessage());
+        }
+        Sweep sweep = new Sweep(grid, new Sweep.Options(Path.of(out), 1, taskDevice, data == null ? null : Path.of(data),
+                fusion), Main::train);
+        return sweep.finished(p) ? new Sweep.Outcome(p.name(), "finished", null) : sweep.runPoint(p);
+    }
+
+    /**
+     * The device a task trains on: {@code jvm:K} with K = the task's cores ({@code spark.task.cpus})
+     * when none is given; for {@code tornado:<backend>} the GPU Spark assigned to the task,
+     * {@code tornado:<backend>:<address>}; any other id as given.
+     *
+     * @throws IllegalArgumentException for {@code tornado:<backend>} in a task without a GPU
+     */
+    static String device(String device, int taskCpus, Map<String, ResourceInformation> resources) {
+        if (device == null) {
+            return "jvm:" + Math.max(1, taskCpus);
+        }
+        if (!device.matches("tornado:[0-9]+")) {
+            return device;
+        }
+        ResourceInformation gpu = resources.get(GPU);
+        if (gpu == null || gpu.addresses().length == 0) {
+            throw new IllegalArgumentException("--device " + device + " trains on the GPU Spark assigns the task, and"
+                    + " this task has none: give spark.task.resource.gpu.amount=1 and spark.executor.resource.gpu.amount"
+                    + " (with a discovery script such as scripts/spark-gpu-discovery.sh), or a whole device id"
+                    + " tornado:<backend>:<device>");
+        }
+        return device + ":" + gpu.addresses()[0];
+    }
+
+    /** The device as the driver's log names it. */
+    String label(int taskCpus) {
+        if (device == null) {
+            return "jvm:" + Math.max(1, taskCpus) + " (spark.task.cpus)";
+        }
+        return device.matches("tornado:[0-9]+") ? device + ":<the task's GPU>" : device;
+    }
+}
