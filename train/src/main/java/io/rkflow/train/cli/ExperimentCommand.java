@@ -98,8 +98,8 @@ final class ExperimentCommand implements Runnable {
             description = {"Do the paper's ingredients close vanilla RK4's gap to Adam at a large batch? Vanilla RK4,"
                 + " RK4 + modified AdaGrad, RK4 + rescaled DAL-p, RK4 + momentum, RK4 with all three, and Adam,"
                 + " at batches 1024 and 32 on Fashion-MNIST with Figure 1's MLP.",
-                "Phase 1 picks each method's step size (h, DAL's cap c, Adam's lr) from a log grid of 5 by final"
-                + " validation accuracy (held-out training rows, never the test set); phase 2 runs --seeds seeds"
+                "Phase 1 picks each method's step size (h, DAL's cap c, Adam's lr) from a log grid of 5 values (7"
+                + " for momentum) by final validation accuracy (held-out training rows, never the test set); phase 2 runs --seeds seeds"
                 + " at the chosen value. Writes ingredients.csv (test accuracy by epoch and gradient evaluations,"
                 + " mean ± std), ingredients.md (the table and the verdict), two PNGs per batch, search.csv and"
                 + " seeds.csv (every run), and every run's folder. Run it again to continue where it stopped.",
@@ -125,8 +125,9 @@ final class ExperimentCommand implements Runnable {
                 description = "Training rows held out to choose the step sizes (default: ${DEFAULT-VALUE}).")
         int validation;
 
-        @Option(names = "--workers", defaultValue = "1", description = "Runs at once; the cores are divided among them (default: ${DEFAULT-VALUE}).")
-        int workers;
+        @Option(names = "--workers", description = "Runs at once; the cores are divided among them (default: the"
+                + " number of cores, at most 8: one core per run).")
+        Integer workers;
 
         @Option(names = "--device", description = "Device of every run (default: jvm:K, K = cores / workers).")
         String device;
@@ -151,7 +152,8 @@ final class ExperimentCommand implements Runnable {
                     MlpSpec.parse(s.model()), s.batches(), s.epochs(), s.seeds(), s.validation(), out);
             long t0 = System.nanoTime();
             java.util.List<String> lines = new io.rkflow.train.experiment.Ingredients(s).run(
-                    new io.rkflow.train.sweep.Sweep.Options(out, workers, device, data.data, fusion.name),
+                    new io.rkflow.train.sweep.Sweep.Options(out, workers != null ? workers
+                            : Math.min(8, Runtime.getRuntime().availableProcessors()), device, data.data, fusion.name),
                     Main::train, System.out);
             for (String line : lines) {
                 System.out.println(line);

@@ -199,12 +199,17 @@ public final class Sweep {
         return a;
     }
 
-    /** Whether {@code point}'s folder holds a finished run of this grid's length. */
+    /**
+     * Whether {@code point}'s folder holds a run of this grid's length that needs no more work: one
+     * that finished, or one that stopped (diverged: θ or the loss became non-finite, or step-size
+     * control gave up), which would stop the same way if trained again.
+     */
     public boolean finished(Grid.Point point) {
         Path folder = options.out().resolve(point.name());
         try {
             JsonNode record = RunRecord.read(folder);
-            if (record == null || !"finished".equals(record.path("status").asText())) {
+            String status = record == null ? "" : record.path("status").asText();
+            if (!status.equals("finished") && !status.equals("stopped")) {
                 return false;
             }
             JsonNode s = record.path("settings");

@@ -131,6 +131,11 @@ class SweepTest {
         // the diverged rate is never chosen, even where it logged an accuracy before it stopped; 0.1 is
         // the smallest rate tried, so the table flags it as the grid's edge
         assertTrue(md.contains("| euler | 6-8-10:relu | 4 | 0.1 (grid edge) |"), md);
+        // a result, not something left to do: run again, nothing trains, the diverged point stays diverged
+        List<Sweep.Result> again = new ArrayList<>();
+        String log = run(sweep(g, dir.resolve("sweep"), data, 1), again);
+        assertTrue(log.contains("2 finished before, 0 to run"), log);
+        assertEquals(List.of("finished", "diverged"), again.stream().map(Sweep.Result::status).toList());
     }
 
     @Test
