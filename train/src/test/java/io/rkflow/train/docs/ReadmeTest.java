@@ -99,6 +99,18 @@ class ReadmeTest {
     }
 
     @Test
+    void theIngredientsTimesAreTheSameInTheReadmeAndTheHelp() throws IOException {
+        String help = io.rkflow.train.cli.Main.commandLine().getSubcommands().get("experiment").getSubcommands()
+                .get("ingredients").getUsageMessage();
+        Matcher m = Pattern.compile("Defaults: about (\\d+ minutes) on 2 cores; --quick: about ([\\d.]+ minutes)")
+                .matcher(help.replaceAll("\\s+", " "));
+        assertTrue(m.find(), help);
+        String readme = readme().replaceAll("\\s+", " ");
+        assertTrue(readme.contains("The defaults took about " + m.group(1)), "the README says " + m.group(1) + " too");
+        assertTrue(readme.contains("took about " + m.group(2)), "the README says " + m.group(2) + " too");
+    }
+
+    @Test
     void theLibraryExampleCompilesAndTrains(@TempDir Path dir) throws Exception {
         Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme());
         String source = null;
