@@ -164,8 +164,7 @@ public record Dataset(String name, float[] x, int[] labels, int rows, int featur
             throw new IllegalArgumentException(name + ": cannot standardize with mean " + mean + " and std " + std
                     + "; expected a finite mean and a finite std > 0");
         }
-        double inv = 1.0 / std;
-        for (int i = 0; i < x.length; i++) z[i] = (float) ((x[i] - mean) * inv);
+        Standardization.standardize(x, z, features, new float[] {mean}, new float[] {std});
         return new Dataset(name, z, labels, rows, features, classes);
     }
 
