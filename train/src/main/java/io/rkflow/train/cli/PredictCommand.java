@@ -32,8 +32,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Predict the class of each row of FILE with the model in a run's checkpoint, its inputs"
-            + " standardized as the run's were, and write them as CSV: row,class,p0,...,pK-1 (the row from 0, the"
-            + " predicted class, the softmax probability of each class).",
+            + " standardized as the run's were, and write them as CSV with the columns row (from 0), class (the"
+            + " predicted one) and p0 ... pK-1 (the softmax probability of each class).",
             "FILE is a CSV file (features only, or a label column as well: told by the number of fields), an .npy file"
                 + " of features, or an IDX image file; with labels (a CSV label column, --labels for .npy and IDX)"
                 + " it also prints the accuracy."})
@@ -43,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
             + RunRecord.FILE + ".")
     Path run;
 
-    @Parameters(index = "1", paramLabel = "FILE", description = "The rows to predict: CSV (optionally gzipped), .npy or IDX images.")
+    @Parameters(index = "1", paramLabel = "FILE", description = "The rows to predict: a CSV file (optionally gzipped), a NumPy file or an IDX image file.")
     Path file;
 
     @Option(names = "--out", paramLabel = "CSV", description = "Where the predictions go (default: RUN_DIR/predictions-<FILE's name>.csv; an earlier file there is replaced).")

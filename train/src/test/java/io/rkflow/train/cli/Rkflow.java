@@ -1,0 +1,35 @@
+package io.rkflow.train.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Runs the {@code rkflow} command line in this JVM, as {@code Main} does, and keeps what it printed. */
+final class Rkflow {
+    private Rkflow() {}
+
+    /** The exit code, standard output, and standard error with picocli's error stream. */
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            picocli.CommandLine cl = Main.commandLine();
+            StringWriter picocliErr = new StringWriter();
+            cl.setErr(new PrintWriter(picocliErr, true));
+            int code = cl.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8),
+                    picocliErr + err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+}
