@@ -49,23 +49,6 @@ class CsvTest {
     }
 
     @Test
-    void theSameNumbersAsTheIdxFilesMakeTheSameDataSet() throws IOException {
-        Path idx = dir.resolve("idx");
-        IdxFiles.writeFourFiles(idx);
-        Path csv = dir.resolve("csv");
-        DataFiles.writeCsvFolder(csv);
-        Dataset[] a = FashionMnist.loadIdxFolder(idx, "idx");
-        Dataset[] b = DataFolder.load(csv, DataFolder.Format.CSV, Csv.Options.DEFAULT);
-        for (int s = 0; s < 2; s++) {
-            assertArrayEquals(a[s].x(), b[s].x());
-            assertArrayEquals(a[s].labels(), b[s].labels());
-            assertEquals(a[s].classes(), b[s].classes());
-            assertEquals(a[s].fingerprint(), b[s].fingerprint(), "equal content, equal identity, whatever the format");
-        }
-        assertEquals(csv.resolve("train.csv").toString(), b[0].name());
-    }
-
-    @Test
     void headerIsDetectedOrToldAndTheLabelColumnChosenByIndexOrName() throws IOException {
         String body = "1,0.5,2\n0,-1.5,3e2\n";
         Table plain = read(body, Csv.Options.DEFAULT);

@@ -65,6 +65,16 @@ public final class DataFiles {
         Files.write(dir.resolve("test_y.npy"), npy(1, "<i8", false, new long[] {10}, i8(labels(10))));
     }
 
+    /** A folder of the numbers of {@link IdxFiles#writeFourFiles} in {@code format}; returns it. */
+    public static Path writeFolder(Path dir, DataFolder.Format format) throws IOException {
+        switch (format) {
+            case IDX -> IdxFiles.writeFourFiles(dir);
+            case CSV -> writeCsvFolder(dir);
+            case NPY -> writeNpyFolder(dir);
+        }
+        return dir;
+    }
+
     /** The header dict numpy writes: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }. */
     public static String header(String descr, boolean fortran, long[] shape) {
         StringBuilder s = new StringBuilder("(");

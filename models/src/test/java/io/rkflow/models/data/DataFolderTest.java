@@ -1,5 +1,6 @@
 package io.rkflow.models.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DataFolderTest {
     @TempDir
@@ -17,18 +20,30 @@ class DataFolderTest {
 
     @Test
     void theFormatIsToldByTheFileNames() throws IOException {
-        Path idx = dir.resolve("idx");
-        IdxFiles.writeFourFiles(idx);
-        Path csv = dir.resolve("csv");
-        DataFiles.writeCsvFolder(csv);
-        Path npy = dir.resolve("npy");
-        DataFiles.writeNpyFolder(npy);
-        assertEquals(DataFolder.Format.IDX, DataFolder.format(idx));
-        assertEquals(DataFolder.Format.CSV, DataFolder.format(csv));
-        assertEquals(DataFolder.Format.NPY, DataFolder.format(npy));
+        for (DataFolder.Format f : DataFolder.Format.values()) {
+            Path folder = DataFiles.writeFolder(dir.resolve(f.label()), f);
+            assertEquals(f, DataFolder.format(folder));
+        }
         Path empty = Files.createDirectories(dir.resolve("empty"));
         assertTrue(DataFolder.empty(empty));
         assertEquals(DataFolder.Format.IDX, DataFolder.format(empty), "the IDX reader says what is missing");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataFolder.Format.class, names = {"CSV", "NPY"})
+    void theIdxNumbersAsCsvOrNpyAreTheSameDataSets(DataFolder.Format format) throws IOException {
+        Dataset[] a = FashionMnist.loadIdxFolder(DataFiles.writeFolder(dir.resolve("idx"), DataFolder.Format.IDX), "idx");
+        Path folder = DataFiles.writeFolder(dir.resolve("other"), format);
+        Dataset[] b = DataFolder.load(folder, format, Csv.Options.DEFAULT);
+        for (int s = 0; s < 2; s++) {
+            assertArrayEquals(a[s].x(), b[s].x());
+            assertArrayEquals(a[s].labels(), b[s].labels());
+            assertEquals(a[s].classes(), b[s].classes());
+            assertEquals(6, b[s].features(), "NPY's (n, 2, 3) images are flattened to 6 features per row");
+            assertEquals(a[s].fingerprint(), b[s].fingerprint(), "equal content, equal identity, whatever the format");
+        }
+        assertEquals(folder.resolve(format == DataFolder.Format.CSV ? "train.csv" : "train_x.npy").toString(),
+                b[0].name());
     }
 
     @Test

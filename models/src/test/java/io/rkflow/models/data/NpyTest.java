@@ -55,22 +55,6 @@ class NpyTest {
     }
 
     @Test
-    void theSameNumbersAsTheIdxFilesMakeTheSameDataSet() throws IOException {
-        Path idx = dir.resolve("idx");
-        IdxFiles.writeFourFiles(idx);
-        Path npy = dir.resolve("npy");
-        DataFiles.writeNpyFolder(npy);
-        Dataset[] a = FashionMnist.loadIdxFolder(idx, "idx");
-        Dataset[] b = DataFolder.load(npy, DataFolder.Format.NPY, Csv.Options.DEFAULT);
-        for (int s = 0; s < 2; s++) {
-            assertArrayEquals(a[s].x(), b[s].x());
-            assertArrayEquals(a[s].labels(), b[s].labels());
-            assertEquals(a[s].fingerprint(), b[s].fingerprint());
-            assertEquals(6, b[s].features(), "(n, 2, 3) images are flattened to 6 features per row");
-        }
-    }
-
-    @Test
     void versionsOneTwoAndThreeAndEveryNumericDtypeRead() throws IOException {
         for (int major = 1; major <= 3; major++) {
             Table t = Npy.features(write("v" + major + ".npy", npy(major, "<f4", false, SHAPE_2x3, f4(SIX))));

@@ -1,5 +1,8 @@
 package io.rkflow.train.cli;
 
+import static io.rkflow.train.cli.Rkflow.assertContains;
+import static io.rkflow.train.cli.Rkflow.ok;
+import static io.rkflow.train.cli.Rkflow.refused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rkflow.models.data.DataFiles;
-import io.rkflow.models.data.IdxFiles;
+import io.rkflow.models.data.DataFolder;
 import io.rkflow.train.Checkpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,24 +47,6 @@ class DataFormatsTest {
         return a.toArray(String[]::new);
     }
 
-    private static Rkflow.Result ok(String... args) {
-        Rkflow.Result r = Rkflow.run(args);
-        assertEquals(0, r.code(), r.out() + r.err());
-        return r;
-    }
-
-    private static String refused(String... args) {
-        Rkflow.Result r = Rkflow.run(args);
-        assertEquals(2, r.code(), r.out() + r.err());
-        return r.err();
-    }
-
-    private static void assertContains(String message, String... parts) {
-        for (String p : parts) {
-            assertTrue(message.contains(p), () -> "message lacks '" + p + "': " + message);
-        }
-    }
-
     /** The metrics without the columns that time the run. */
     private static List<String> untimed(Path run) throws IOException {
         List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
@@ -78,14 +63,9 @@ class DataFormatsTest {
 
     @Test
     void csvAndNpyFoldersOfTheIdxNumbersTrainExactlyAsTheIdxFiles(@TempDir Path dir) throws IOException {
-        Path idx = dir.resolve("idx");
-        IdxFiles.writeFourFiles(idx);
-        Path csv = dir.resolve("csv");
-        DataFiles.writeCsvFolder(csv);
-        Path npy = dir.resolve("npy");
-        DataFiles.writeNpyFolder(npy);
         Checkpoint reference = null;
-        for (Path data : List.of(idx, csv, npy)) {
+        for (DataFolder.Format format : DataFolder.Format.values()) {
+            Path data = DataFiles.writeFolder(dir.resolve(format.label()), format);
             Path run = dir.resolve("run-" + data.getFileName());
             ok(train(data, run, "--steps", "10", "--validation", "4"));
             Checkpoint cp = Checkpoint.read(run.resolve(Checkpoint.FILE));
@@ -187,27 +167,22 @@ class DataFormatsTest {
 
     static Stream<Arguments> dataThatDoesNotFit() {
         return Stream.of(
-                Arguments.of("csv", "7-8-10:relu", "model 7-8-10:relu takes 7 inputs but {data}/train.csv has 6"
+                Arguments.of(DataFolder.Format.CSV, "7-8-10:relu", "model 7-8-10:relu takes 7 inputs but {data}/train.csv has 6"
                         + " features"),
-                Arguments.of("npy", "5-8-10:relu", "model 5-8-10:relu takes 5 inputs but {data}/train_x.npy has 6"
+                Arguments.of(DataFolder.Format.NPY, "5-8-10:relu", "model 5-8-10:relu takes 5 inputs but {data}/train_x.npy has 6"
                         + " features"),
-                Arguments.of("csv", "6-8-3:relu", "{data}/train.csv: line 5, column 1 ('label'): label 3 is out of"
+                Arguments.of(DataFolder.Format.CSV, "6-8-3:relu", "{data}/train.csv: line 5, column 1 ('label'): label 3 is out of"
                         + " range: expected a class 0..2 (the model 6-8-3:relu has 3 outputs)"),
-                Arguments.of("npy", "6-8-3:relu", "{data}/train_y.npy: at byte offset 152: label [3]: label 3 is out of"
+                Arguments.of(DataFolder.Format.NPY, "6-8-3:relu", "{data}/train_y.npy: at byte offset 152: label [3]: label 3 is out of"
                         + " range: expected a class 0..2 (the model 6-8-3:relu has 3 outputs)"),
-                Arguments.of("idx", "6-8-3:relu", "model 6-8-3:relu has 3 outputs but data train has 10 classes"));
+                Arguments.of(DataFolder.Format.IDX, "6-8-3:relu", "model 6-8-3:relu has 3 outputs but data train has 10 classes"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("dataThatDoesNotFit")
-    void dataThatDoesNotFitTheModelIsRefusedNamingBothBeforeAnyFile(String format, String model, String message,
-            @TempDir Path dir) throws IOException {
-        Path data = dir.resolve("data");
-        switch (format) {
-            case "csv" -> DataFiles.writeCsvFolder(data);
-            case "npy" -> DataFiles.writeNpyFolder(data);
-            default -> IdxFiles.writeFourFiles(data);
-        }
+    void dataThatDoesNotFitTheModelIsRefusedNamingBothBeforeAnyFile(DataFolder.Format format, String model,
+            String message, @TempDir Path dir) throws IOException {
+        Path data = DataFiles.writeFolder(dir.resolve("data"), format);
         Path run = dir.resolve("run");
         String m = refused("train", "--data", data.toString(), "--model", model, "--batch", "4", "--out",
                 run.toString());

@@ -1,5 +1,8 @@
 package io.rkflow.train.cli;
 
+import static io.rkflow.train.cli.Rkflow.assertContains;
+import static io.rkflow.train.cli.Rkflow.ok;
+import static io.rkflow.train.cli.Rkflow.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,24 +48,6 @@ class PredictEvalTest {
         Rkflow.Result r = Rkflow.run("train", "--data", csv.toString(), "--model", "6-8-10:relu", "--batch", "4",
                 "--optimizer", "rk4+adagrad+h(0.3)", "--epochs", "4", "--out", run.toString());
         assertEquals(0, r.code(), r.err());
-    }
-
-    private static Rkflow.Result ok(String... args) {
-        Rkflow.Result r = Rkflow.run(args);
-        assertEquals(0, r.code(), r.out() + r.err());
-        return r;
-    }
-
-    private static String refused(String... args) {
-        Rkflow.Result r = Rkflow.run(args);
-        assertEquals(2, r.code(), r.out() + r.err());
-        return r.err();
-    }
-
-    private static void assertContains(String message, String... parts) {
-        for (String p : parts) {
-            assertTrue(message.contains(p), () -> "message lacks '" + p + "': " + message);
-        }
     }
 
     private static String group(String text, String regex) {

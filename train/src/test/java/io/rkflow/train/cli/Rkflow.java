@@ -1,5 +1,8 @@
 package io.rkflow.train.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -30,6 +33,26 @@ final class Rkflow {
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
+        }
+    }
+
+    /** Runs a command that must succeed (exit code 0). */
+    static Result ok(String... args) {
+        Result r = run(args);
+        assertEquals(0, r.code(), r.out() + r.err());
+        return r;
+    }
+
+    /** Runs a command that must be refused as bad input (exit code 2); returns what it said on stderr. */
+    static String refused(String... args) {
+        Result r = run(args);
+        assertEquals(2, r.code(), r.out() + r.err());
+        return r.err();
+    }
+
+    static void assertContains(String message, String... parts) {
+        for (String p : parts) {
+            assertTrue(message.contains(p), () -> "message lacks '" + p + "': " + message);
         }
     }
 }
