@@ -128,16 +128,8 @@ public final class Trainer {
         MlpSpec spec = config.model();
         spec.parameters(); // throws when the model has more parameters than a buffer holds
         for (Dataset d : new Dataset[] {train, test, validation}) {
-            if (d == null) {
-                continue;
-            }
-            if (d.features() != spec.inputs()) {
-                throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but "
-                        + d.name() + " has " + d.features() + " features");
-            }
-            if (d.classes() > spec.outputs()) {
-                throw new IllegalArgumentException("model " + spec + " has " + spec.outputs() + " outputs but "
-                        + d.name() + " has " + d.classes() + " classes");
+            if (d != null) {
+                checkFits(spec, d.name(), d.features(), d.classes());
             }
         }
         if (config.batch() > train.rows()) {
@@ -153,6 +145,21 @@ public final class Trainer {
                     + " leaves no full step in " + train.rows() + " training rows");
         }
         return slots;
+    }
+
+    /**
+     * Checks that the model takes rows of {@code features} and has an output for each of
+     * {@code classes} classes; the error names the model, the data and both values.
+     */
+    public static void checkFits(MlpSpec spec, String data, int features, int classes) {
+        if (features != spec.inputs()) {
+            throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but " + data
+                    + " has " + features + " features");
+        }
+        if (classes > spec.outputs()) {
+            throw new IllegalArgumentException("model " + spec + " has " + spec.outputs() + " outputs but " + data
+                    + " has " + classes + " classes");
+        }
     }
 
     /** Trains from the start without checkpoints; see the full form. */

@@ -52,17 +52,13 @@ public record Dataset(String name, float[] x, int[] labels, int rows, int featur
      *                            label is out of range; the message names the file(s) and values
      */
     public static Dataset fromIdx(String name, Path images, Path labels) throws IOException {
-        Idx.IdxArray img = Idx.read(images);
-        if (img.dims().length != 3) {
-            throw new IdxFormatException(images + ": an image file must have 3 dimensions (count, height, width); it has "
-                    + img.dims().length + ": " + Arrays.toString(img.dims()));
-        }
+        Table img = Idx.images(images);
         Idx.IdxArray lab = Idx.read(labels);
         if (lab.dims().length != 1) {
             throw new IdxFormatException(labels + ": a label file must have 1 dimension (count); it has "
                     + lab.dims().length + ": " + Arrays.toString(lab.dims()));
         }
-        int n = img.dims()[0];
+        int n = img.rows();
         if (lab.dims()[0] != n) {
             throw new IdxFormatException("image and label counts differ: " + images + " has " + n + " images but "
                     + labels + " has " + lab.dims()[0] + " labels");
@@ -77,17 +73,7 @@ public record Dataset(String name, float[] x, int[] labels, int rows, int featur
             }
             y[i] = v;
         }
-        int features = img.dims()[1] * img.dims()[2]; // product <= data length, fits an int
-        if (features == 0) {
-            throw new IdxFormatException(images + ": images of " + img.dims()[1] + " x " + img.dims()[2]
-                    + " pixels are empty");
-        }
-        float[] scale = new float[256];
-        for (int p = 0; p < 256; p++) scale[p] = p / 255f;
-        byte[] pix = img.data();
-        float[] x = new float[pix.length];
-        for (int i = 0; i < pix.length; i++) x[i] = scale[pix[i] & 0xFF];
-        return new Dataset(name, x, y, n, features, IDX_CLASSES);
+        return new Dataset(name, img.x(), y, n, img.features(), IDX_CLASSES);
     }
 
     /**
@@ -164,8 +150,7 @@ public record Dataset(String name, float[] x, int[] labels, int rows, int featur
             throw new IllegalArgumentException(name + ": cannot standardize with mean " + mean + " and std " + std
                     + "; expected a finite mean and a finite std > 0");
         }
-        double inv = 1.0 / std;
-        for (int i = 0; i < x.length; i++) z[i] = (float) ((x[i] - mean) * inv);
+        Standardization.standardize(x, z, features, new float[] {mean}, new float[] {std});
         return new Dataset(name, z, labels, rows, features, classes);
     }
 

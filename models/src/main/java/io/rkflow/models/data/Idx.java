@@ -106,6 +106,31 @@ public final class Idx {
         }
     }
 
+    /**
+     * The images of an IDX file of shape (n, h, w), without labels: n rows of h × w pixels, each
+     * {@code p / 255f}, in [0, 1], named after the file.
+     *
+     * @throws IdxFormatException if the file is malformed or not 3-dimensional, or its images are empty
+     */
+    public static Table images(Path file) throws IOException {
+        IdxArray img = read(file);
+        if (img.dims().length != 3) {
+            throw new IdxFormatException(file + ": an image file must have 3 dimensions (count, height, width); it has "
+                    + img.dims().length + ": " + Arrays.toString(img.dims()));
+        }
+        int features = img.dims()[1] * img.dims()[2]; // product <= data length, fits an int
+        if (features == 0) {
+            throw new IdxFormatException(file + ": images of " + img.dims()[1] + " x " + img.dims()[2]
+                    + " pixels are empty");
+        }
+        float[] scale = new float[256];
+        for (int p = 0; p < 256; p++) scale[p] = p / 255f;
+        byte[] pix = img.data();
+        float[] x = new float[pix.length];
+        for (int i = 0; i < pix.length; i++) x[i] = scale[pix[i] & 0xFF];
+        return new Table(file.toString(), x, img.dims()[0], features, null);
+    }
+
     /** The gzip trailer's ISIZE (decompressed size mod 2^32) of a single-member file; -1 if absent. */
     private static long gzipSizeHint(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -175,4 +175,19 @@ public final class Mlp implements Objective {
                 spec.outputs());
         return g.hostWrites(x[0], y[0]).hostReads(loss.buffer(), correct).compile();
     }
+
+    /**
+     * A plan that computes the logits of slot 0's inputs at θ into {@link #logits()}, for
+     * predictions: the same forward pass as {@link #evaluationPlan}, without labels or loss.
+     */
+    public Plan predictionPlan(FloatSlice theta) {
+        Graph g = device.graph("predict " + spec);
+        recordForward(g, 0, theta);
+        return g.hostWrites(x[0]).hostReads(z[spec.layers() - 1]).compile();
+    }
+
+    /** The logits of the last forward pass, batch × outputs, row major. */
+    public FloatBuffer logits() {
+        return z[spec.layers() - 1];
+    }
 }

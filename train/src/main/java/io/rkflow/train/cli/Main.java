@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code rkflow} command line. */
 @Command(name = "rkflow", mixinStandardHelpOptions = true, version = "rkflow 0.1.0",
         description = "Train neural networks by solving the gradient-flow ODE with Runge-Kutta methods.",
-        subcommands = {TrainCommand.class, SweepCommand.class, EvalCommand.class, PlotCommand.class, ExperimentCommand.class,
-            DevicesCommand.class, TableauxCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, EvalCommand.class, PredictCommand.class, PlotCommand.class,
+            ExperimentCommand.class, DevicesCommand.class, TableauxCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -3,6 +3,7 @@ package io.rkflow.train.cli;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.Dataset;
+import io.rkflow.models.data.Standardization;
 import io.rkflow.models.io.SafeTensors;
 import io.rkflow.models.nn.MlpSpec;
 import io.rkflow.train.Checkpoint;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train an MLP on Fashion-MNIST (or an MNIST-format folder) with a Runge-Kutta optimizer.",
+        description = {"Train an MLP on Fashion-MNIST (or a --data folder of IDX, CSV or NPY data) with a Runge-Kutta"
+                + " optimizer.",
             "Optimizers are named by the grammar method+ingredient+..., e.g. rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9);",
             "see the README for every method and ingredient."})
 final class TrainCommand implements Callable<Integer> {
@@ -52,6 +54,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     DataOption data;
+
+    @picocli.CommandLine.Mixin
+    CsvOptions csv;
+
+    @Option(names = "--standardize", defaultValue = "global", paramLabel = "global|per-feature|none", description = "Input standardization, fitted on the training set (its held-out validation rows included) and applied to every set: one mean and std over all values (global), one per feature (per-feature; a constant feature is only centred), or none (default: ${DEFAULT-VALUE}).")
+    String standardize;
 
     @picocli.CommandLine.Mixin
     FusionOption fusion;
@@ -105,6 +113,10 @@ final class TrainCommand implements Callable<Integer> {
         Checkpoint checkpoint = null;
         if (resume != null) {
             checkpoint = Checkpoint.read(resume.resolve(Checkpoint.FILE));
+            data.recorded = RecordedData.read(resume);
+            // absent in the checkpoint: global, the only standardization before there was a choice
+            standardize = fromCheckpoint("--standardize", standardize,
+                    checkpoint.settings().getOrDefault("standardize", Standardization.Mode.GLOBAL.label()));
             model = fromCheckpoint("--model", model, checkpoint.model());
             optimizer = fromCheckpoint("--optimizer", optimizer, checkpoint.optimizer());
             batch = Integer.parseInt(fromCheckpoint("--batch", String.valueOf(batch), String.valueOf(checkpoint.batch())));
@@ -129,6 +141,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + " is a file, not a folder; name a folder for the run");
         }
         data.shared = sharedData;
+        data.mode = Standardization.Mode.parse(standardize);
+        data.csv = csv.options(data.recorded, modelSpec);
+        data.csvGiven = csv.given();
         Dataset[] sets = data.load(log);
         Dataset train = sets[0];
         Dataset test = sets[1];
@@ -154,6 +169,9 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> identity = new LinkedHashMap<>();
         identity.put("validation", String.valueOf(validation));
         identity.put("data", data.identity);
+        if (data.mode != Standardization.Mode.GLOBAL) { // absent means global, as in every earlier checkpoint
+            identity.put("standardize", data.mode.label());
+        }
         identity.put("run_id", runId);
         if (optimizerSpec.tableauFile() != null) { // the path alone would not see an edited file
             identity.put("tableau_sha256", optimizerSpec.tableau().fingerprint());
@@ -195,11 +213,7 @@ final class TrainCommand implements Callable<Integer> {
                     trainer.logsRowAt(checkpoint.step(), checkpoint.batchInEpoch()))
                     : new Metrics(runFolder, force)) {
                 Map<String, Object> settings = recordSettings(modelSpec, optimizerSpec, dev, level);
-                Map<String, Object> dataRecord = new LinkedHashMap<>();
-                dataRecord.put("folder", data.folder.toAbsolutePath().normalize().toString());
-                dataRecord.put("identity", data.identity);
-                dataRecord.put("mean", data.mean);
-                dataRecord.put("std", data.std);
+                Map<String, Object> dataRecord = data.record(sets[0]);
                 List<String> commandLine = new java.util.ArrayList<>();
                 commandLine.add("rkflow"); // the original arguments start with the subcommand
                 commandLine.addAll(command.commandLine().getParseResult().originalArgs());
@@ -215,9 +229,7 @@ final class TrainCommand implements Callable<Integer> {
                 metadata.put("seed", String.valueOf(seed));
                 metadata.put("steps", String.valueOf(s.steps()));
                 metadata.put("test_accuracy", String.format(Locale.ROOT, "%.4f", s.testAccuracy()));
-                metadata.put("input_preprocessing", "x = (pixel / 255 - input_mean) / input_std");
-                metadata.put("input_mean", Float.toString(data.mean));
-                metadata.put("input_std", Float.toString(data.std));
+                metadata.putAll(data.metadata(sets[0]));
                 metadata.put("data", data.identity);
                 SafeTensors.writeMlp(weights, modelSpec, s.theta(), metadata);
                 Map<String, Object> result = new LinkedHashMap<>();

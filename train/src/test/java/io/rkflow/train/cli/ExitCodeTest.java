@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.models.data.IdxFiles;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,21 +24,8 @@ class ExitCodeTest {
     private record Result(int code, String err) {}
 
     private static Result rkflow(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            picocli.CommandLine cl = Main.commandLine();
-            StringWriter w = new StringWriter();
-            cl.setErr(new PrintWriter(w, true));
-            int code = cl.execute(args);
-            return new Result(code, w + err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+        Rkflow.Result r = Rkflow.run(args);
+        return new Result(r.code(), r.err());
     }
 
     @Test

@@ -7,13 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.models.data.IdxFiles;
 import io.rkflow.train.Checkpoint;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,26 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeIdentityTest {
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result train(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream olderr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        picocli.CommandLine cl = Main.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err, true));
-        try {
-            int code = cl.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8),
-                    err + stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(olderr);
-        }
+    private static Rkflow.Result train(String... args) {
+        return Rkflow.run(args);
     }
 
     /** A new run into {@code run}, with the options after the common ones. */
@@ -94,7 +71,7 @@ class ResumeIdentityTest {
         Path parts = dir.resolve("parts");
         assertEquals(0, train(args(data, whole, "--validation", "5", "--eval-every", "2", "--steps", "6")).code());
         assertEquals(0, train(args(data, parts, "--validation", "5", "--eval-every", "2", "--steps", "3")).code());
-        Result resumed = train(resume(data, parts, "--steps", "6"));
+        Rkflow.Result resumed = train(resume(data, parts, "--steps", "6"));
         assertEquals(0, resumed.code(), resumed.err());
         Checkpoint a = Checkpoint.read(whole.resolve(Checkpoint.FILE));
         Checkpoint b = Checkpoint.read(parts.resolve(Checkpoint.FILE));
@@ -113,7 +90,7 @@ class ResumeIdentityTest {
         Path run = dir.resolve("run");
         assertEquals(0, train(args(data, run, "--steps", "3")).code());
         Map<String, String> before = contents(run);
-        Result r = train(resume(data, run, "--steps", "6", "--log-every", "2"));
+        Rkflow.Result r = train(resume(data, run, "--steps", "6", "--log-every", "2"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--log-every 2 differs from the checkpoint's 1"), r.err());
         assertEquals(before, contents(run));
@@ -128,7 +105,7 @@ class ResumeIdentityTest {
         Path run = dir.resolve("run");
         assertEquals(0, train(args(data, run, "--steps", "3")).code());
         Map<String, String> before = contents(run);
-        Result r = train(resume(other, run, "--steps", "6"));
+        Rkflow.Result r = train(resume(other, run, "--steps", "6"));
         assertEquals(2, r.code(), r.err());
         String recorded = Checkpoint.read(run.resolve(Checkpoint.FILE)).setting("data");
         assertTrue(r.err().contains("is not the data the run in") && r.err().contains(recorded)
@@ -145,7 +122,7 @@ class ResumeIdentityTest {
                 }
             }
         }
-        Result ok = train(resume(plain, run, "--steps", "6"));
+        Rkflow.Result ok = train(resume(plain, run, "--steps", "6"));
         assertEquals(0, ok.code(), ok.err());
         assertEquals(6, Checkpoint.read(run.resolve(Checkpoint.FILE)).step());
     }
@@ -160,7 +137,7 @@ class ResumeIdentityTest {
         assertEquals(0, train(args(data, b, "--steps", "2", "--seed", "7")).code());
         Files.copy(b.resolve(Checkpoint.FILE), a.resolve(Checkpoint.FILE), StandardCopyOption.REPLACE_EXISTING);
         Map<String, String> before = contents(a);
-        Result r = train(resume(data, a, "--steps", "6"));
+        Rkflow.Result r = train(resume(data, a, "--steps", "6"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("belongs to an earlier run") || r.err().contains("belongs to another run"),
                 r.err());
@@ -176,17 +153,17 @@ class ResumeIdentityTest {
         Path old = dir.resolve("old.rkc");
         Files.copy(run.resolve(Checkpoint.FILE), old);
         // a new run in the same folder that stops before its first checkpoint
-        Result forced = train(args(data, run, "--force", "--optimizer", "euler+h(1e30)", "--steps", "5",
+        Rkflow.Result forced = train(args(data, run, "--force", "--optimizer", "euler+h(1e30)", "--steps", "5",
                 "--checkpoint-every", "0"));
         assertEquals(3, forced.code(), forced.err());
         assertFalse(Files.exists(run.resolve(Checkpoint.FILE)), "the earlier run's checkpoint is gone");
-        Result r = train(resume(data, run, "--steps", "8"));
+        Rkflow.Result r = train(resume(data, run, "--steps", "8"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("no checkpoint there"), r.err());
         // and where the old checkpoint survived (a crash between the two, an older rkflow), the run id refuses it
         Files.copy(old, run.resolve(Checkpoint.FILE));
         Map<String, String> before = contents(run);
-        Result r2 = train(resume(data, run, "--steps", "8"));
+        Rkflow.Result r2 = train(resume(data, run, "--steps", "8"));
         assertEquals(2, r2.code(), r2.err());
         assertTrue(r2.err().contains("belongs to an earlier run"), r2.err());
         assertEquals(before, contents(run));
@@ -199,11 +176,11 @@ class ResumeIdentityTest {
         Path tableau = dir.resolve("mine.tab");
         Files.writeString(tableau, "name = mine\norder = 2\n  0 |   0   0\n2/3 | 2/3   0\n----+--------\n    | 1/4 3/4\n");
         Path run = dir.resolve("run");
-        Result first = train(args(data, run, "--optimizer", tableau + "+h(0.1)", "--steps", "3"));
+        Rkflow.Result first = train(args(data, run, "--optimizer", tableau + "+h(0.1)", "--steps", "3"));
         assertEquals(0, first.code(), first.err());
         Files.writeString(tableau, "name = mine\norder = 2\n  0 |   0   0\n  1 |   1   0\n----+--------\n    | 1/2 1/2\n");
         Map<String, String> before = contents(run);
-        Result r = train(resume(data, run, "--steps", "6"));
+        Rkflow.Result r = train(resume(data, run, "--steps", "6"));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("other settings: tableau_sha256: the checkpoint's "), r.err());
         assertEquals(before, contents(run));

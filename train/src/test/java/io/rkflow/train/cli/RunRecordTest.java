@@ -120,8 +120,11 @@ class RunRecordTest {
         JsonNode meta = JSON.readTree(new String(a, 8, (int) n, StandardCharsets.UTF_8)).path("__metadata__");
         List<String> keys = new ArrayList<>();
         meta.fieldNames().forEachRemaining(keys::add);
-        assertEquals(List.of("model", "optimizer", "seed", "steps", "test_accuracy", "input_preprocessing",
-                "input_mean", "input_std", "data"), keys);
+        assertEquals(List.of("model", "optimizer", "seed", "steps", "test_accuracy", "input_format", "input_features",
+                "input_preprocessing", "input_standardize", "input_mean", "input_std", "data"), keys);
+        assertEquals("x = (pixel / 255 - input_mean) / input_std", meta.path("input_preprocessing").asText());
+        assertEquals("idx", meta.path("input_format").asText());
+        assertEquals("global", meta.path("input_standardize").asText());
         JsonNode record = JSON.readTree(dir.resolve("a").resolve("run.json").toFile());
         assertEquals(record.path("data").path("mean").floatValue(), Float.parseFloat(meta.path("input_mean").asText()));
         assertTrue(Float.parseFloat(meta.path("input_std").asText()) > 0);
