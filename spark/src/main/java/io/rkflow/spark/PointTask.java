@@ -11,10 +11,11 @@ import org.apache.spark.resource.ResourceInformation;
 
 /**
  * What a Spark task needs to train one point of a sweep, the way {@code rkflow sweep} trains it:
- * the grid, the sweep's shared folder and the points' settings. It travels to the executors; each
- * task trains the point of its index there into the point's run folder under {@code out}.
+ * the grid's shared settings, the sweep's shared folder and the job's options. It travels to the
+ * executors; each task trains the point it is given there into the point's run folder under
+ * {@code out}.
  *
- * @param grid the sweep's grid
+ * @param grid the sweep's grid (the settings its points share: epochs, steps, validation, intervals)
  * @param out the sweep's folder, an absolute path the driver and every executor share
  * @param device the --device of the job, or null for {@code jvm:K} with K = the task's cores
  * @param data the --data folder (absolute), or null for each executor's own search
@@ -26,12 +27,11 @@ record PointTask(Grid grid, String out, String device, String data, String fusio
     static final String GPU = "gpu";
 
     /**
-     * Trains point {@code index} of the grid in this task, unless its folder already holds the
-     * finished run (a task Spark runs again after it finished once); never throws.
+     * Trains point {@code p} in this task, unless its folder already holds the finished run (a
+     * task Spark runs again after it finished once); never throws.
      */
-    Sweep.Outcome run(int index) {
+    Sweep.Outcome run(Grid.Point p) {
         TaskContext task = TaskContext.get();
-        Grid.Point p = grid.points().get(index);
         String taskDevice;
         try {
             taskDevice = device(device, task.cpus(), task.resourcesJMap());
@@ -67,8 +67,8 @@ record PointTask(Grid grid, String out, String device, String data, String fusio
         return device + ":" + gpu.addresses()[0];
     }
 
-    /** The device as the driver's log names it. */
-    String label(int taskCpus) {
+    /** The device {@code device} (null: the default) as the driver's log names it. */
+    static String label(String device, int taskCpus) {
         if (device == null) {
             return "jvm:" + Math.max(1, taskCpus) + " (spark.task.cpus)";
         }

@@ -70,13 +70,7 @@ public final class SweepJob implements Callable<Integer> {
 
     /** The entry point of {@code spark-submit}: runs the job on the session it configures, exits with its code. */
     public static void main(String[] args) {
-        SparkSession[] started = new SparkSession[1];
-        int code = execute(args, () -> started[0] = SparkSession.builder().appName("rkflow sweep").getOrCreate(),
-                System.out);
-        if (started[0] != null) {
-            started[0].stop();
-        }
-        System.exit(code);
+        System.exit(submitted(args, "sweep", session -> new SweepJob(session, System.out)));
     }
 
     /**
@@ -85,12 +79,37 @@ public final class SweepJob implements Callable<Integer> {
      * run, 2 for bad arguments.
      */
     public static int execute(String[] args, Supplier<SparkSession> session, PrintStream log) {
-        CommandLine cl = new CommandLine(new SweepJob(session, log));
+        return execute(new SweepJob(session, log), "sweep", args);
+    }
+
+    /**
+     * The exit code of {@code job} (a picocli command) with {@code args}: its own, or 2 for bad
+     * arguments and bad files, 1 for anything else that stopped it, with one line on its error
+     * stream that starts with {@code rkflow spark NAME:}.
+     */
+    static int execute(Object job, String name, String[] args) {
+        CommandLine cl = new CommandLine(job);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("rkflow spark sweep: " + e.getMessage());
+            cmd.getErr().println("rkflow spark " + name + ": " + e.getMessage());
             return e instanceof IllegalArgumentException || e instanceof io.rkflow.models.io.BadFileException ? 2 : 1;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The exit code of the job {@code jobs} makes, run with {@code args} as {@code spark-submit}
+     * started it: on the session it configures (started only once the arguments are valid, then
+     * stopped), named {@code rkflow NAME} in the cluster's UI.
+     */
+    static int submitted(String[] args, String name,
+            java.util.function.Function<Supplier<SparkSession>, Object> jobs) {
+        SparkSession[] started = new SparkSession[1];
+        int code = execute(jobs.apply(() -> started[0] = SparkSession.builder().appName("rkflow " + name)
+                .getOrCreate()), name, args);
+        if (started[0] != null) {
+            started[0].stop();
+        }
+        return code;
     }
 
     @Override
@@ -100,31 +119,43 @@ public final class SweepJob implements Callable<Integer> {
         Path folder = out.toAbsolutePath().normalize();
         Path dataFolder = data.given() == null ? null : data.given().toAbsolutePath().normalize();
         SparkSession spark = session.get();
-        int taskCpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
-        PointTask task = new PointTask(g, folder.toString(), device, dataFolder == null ? null : dataFolder.toString(),
-                level);
-        int slots = Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);
-        Sweep sweep = new Sweep(g, new Sweep.Options(folder, slots, task.label(taskCpus), dataFolder, level),
-                Main::train);
-        List<Sweep.Result> results = sweep.run(log, (todo, l) -> runTasks(spark, task::run, sweep, todo, l));
+        Sweep sweep = new Sweep(g, options(spark, folder, device, dataFolder, level), Main::train);
+        List<Sweep.Result> results = sweep.run(log, scheduler(spark, sweep, device));
         SweepTable.write(spark, results, folder, log);
         return Sweep.exitCode(results, "rkflow spark sweep", System.err);
     }
 
     /**
-     * Runs {@code todo} as one Spark job, a task per point that {@code train} trains (by its index
-     * in the grid); returns the errors of the points that failed.
+     * The sweep options of a job on {@code spark}: as many points at once as the cluster has task
+     * slots, the device as the driver's log names it.
      */
-    static Map<String, String> runTasks(SparkSession spark, Function<Integer, Sweep.Outcome> train, Sweep sweep,
+    static Sweep.Options options(SparkSession spark, Path out, String device, Path data, String fusion) {
+        int taskCpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
+        int slots = Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);
+        return new Sweep.Options(out, slots, PointTask.label(device, taskCpus), data, fusion);
+    }
+
+    /** The scheduler that runs {@code sweep}'s unfinished points on {@code spark}, a task per point. */
+    static Sweep.Scheduler scheduler(SparkSession spark, Sweep sweep, String device) {
+        Sweep.Options o = sweep.options();
+        PointTask task = new PointTask(sweep.grid(), o.out().toString(), device,
+                o.data() == null ? null : o.data().toString(), o.fusion());
+        return (todo, log) -> runTasks(spark, task::run, sweep, todo, log);
+    }
+
+    /**
+     * Runs {@code todo} as one Spark job, a task per point that {@code train} trains; returns the
+     * errors of the points that failed.
+     */
+    static Map<String, String> runTasks(SparkSession spark, Function<Grid.Point, Sweep.Outcome> train, Sweep sweep,
             List<Grid.Point> todo, PrintStream log) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         sc.setJobDescription("rkflow sweep: " + todo.size() + " points");
-        List<Integer> indices = todo.stream().map(Grid.Point::index).toList();
         Map<String, String> errors = new TreeMap<>();
         List<Sweep.Outcome> outcomes;
         long start = System.nanoTime();
         try {
-            outcomes = sc.parallelize(indices, indices.size()).map(train).collect();
+            outcomes = sc.parallelize(todo, todo.size()).map(train).collect();
         } catch (Exception e) { // Spark's SparkException, a checked exception Scala throws undeclared
             // The job aborted (a task's executor lost spark.task.maxFailures times): what the run
             // folders say of each point is what is known; every unfinished one is a failure.

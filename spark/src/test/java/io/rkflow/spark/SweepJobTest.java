@@ -82,6 +82,47 @@ class SweepJobTest {
         assertTrue(Files.readString(out.resolve(Sweep.TABLE_MD)).contains("| adam-lr1e-2_b4_s2 |"));
     }
 
+    /** A CSV file's lines without its {@code seconds} column (wall time is the one number allowed to differ). */
+    private static List<String> withoutSeconds(Path csv) throws Exception {
+        List<String> lines = Files.readAllLines(csv);
+        int col = List.of(lines.get(0).split(",")).indexOf("seconds");
+        assertTrue(col >= 0, lines.get(0));
+        return lines.stream().map(l -> {
+            List<String> f = new ArrayList<>(List.of(l.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", -1)));
+            f.remove(col);
+            return String.join(",", f);
+        }).toList();
+    }
+
+    @Test
+    void theIngredientsExperimentOnSparkHasTheNumbersOfTheLocalOne(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        IdxFiles.writeFourFiles(data);
+        List<String> settings = List.of("--model", "6-8-10:relu", "--batch", "4", "--epochs", "1", "--seeds", "2",
+                "--validation", "4", "--data", data.toString());
+        Path out = dir.resolve("spark");
+        List<String> args = new ArrayList<>(settings);
+        args.addAll(List.of("--out", out.toString()));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = IngredientsJob.execute(args.toArray(String[]::new), () -> spark,
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String log = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, log);
+        assertTrue(log.contains("points on Spark in"), log);
+        assertTrue(log.contains("0 finished before, 32 to run, 2 at a time on jvm:1 (spark.task.cpus)"), log);
+        Path local = dir.resolve("local");
+        List<String> localArgs = new ArrayList<>(List.of("experiment", "ingredients"));
+        localArgs.addAll(settings);
+        localArgs.addAll(List.of("--workers", "2", "--device", "jvm:1", "--out", local.toString()));
+        assertEquals(0, Main.commandLine().execute(localArgs.toArray(String[]::new)), "rkflow " + localArgs);
+        for (String file : List.of("ingredients.md", "ingredients.csv")) {
+            assertEquals(Files.readString(local.resolve(file)), Files.readString(out.resolve(file)), file);
+        }
+        for (String file : List.of("search.csv", "seeds.csv")) {
+            assertEquals(withoutSeconds(local.resolve(file)), withoutSeconds(out.resolve(file)), file);
+        }
+    }
+
     @Test
     void aFailedPointIsListedTheOthersFinishAndARunAgainRunsOnlyWhatIsNotFinished(@TempDir Path dir)
             throws Exception {

@@ -109,24 +109,8 @@ final class ExperimentCommand implements Runnable {
                 "Defaults: about 30 minutes on 2 cores; --quick: about 2.5 minutes (2 workers, measured 2026-12-08)."})
     static final class IngredientsCommand implements Callable<Integer> {
 
-        @Option(names = "--quick", description = "A small model (784-128-10) and 2 epochs.")
-        boolean quick;
-
-        @Option(names = "--model", description = "MLP (default: 784-256-256-10:relu; with --quick 784-128-10:relu).")
-        String model;
-
-        @Option(names = "--batch", split = ",", description = "Batch sizes (default: 1024,32).")
-        List<Integer> batches;
-
-        @Option(names = "--epochs", description = "Epochs of every run (default: 10; with --quick 2).")
-        Integer epochs;
-
-        @Option(names = "--seeds", description = "Seeds at each chosen step size, at least 1 (default: 3).")
-        Integer seeds;
-
-        @Option(names = "--validation", defaultValue = "5000", paramLabel = "ROWS",
-                description = "Training rows held out to choose the step sizes (default: ${DEFAULT-VALUE}).")
-        int validation;
+        @Mixin
+        IngredientsOptions settings;
 
         @Option(names = "--workers", description = "Runs at once; the cores are divided among them (default: the"
                 + " number of cores, at most 8: one core per run).")
@@ -146,13 +130,8 @@ final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Ingredients.Settings d = Ingredients.defaults(quick);
-            Ingredients.Settings s = new Ingredients.Settings(
-                    model == null ? d.model() : model, d.methods(), batches == null ? d.batches() : batches,
-                    epochs == null ? d.epochs() : epochs, seeds == null ? d.seeds() : seeds, validation);
+            Ingredients.Settings s = settings.settings();
             fusion.level(); // an unknown level is an error before any run starts
-            System.out.printf("ingredients: MLP %s, batches %s, %d epochs, %d seeds, %d validation rows -> %s%n",
-                    MlpSpec.parse(s.model()), s.batches(), s.epochs(), s.seeds(), s.validation(), out);
             long t0 = System.nanoTime();
             List<String> lines = new Ingredients(s).run(new Sweep.Options(out, workers != null ? workers
                             : Math.min(8, Runtime.getRuntime().availableProcessors()), device, data.data, fusion.name),

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The ingredients experiment: does the paper's recipe (modified AdaGrad, rescaled DAL-p and
@@ -143,6 +144,19 @@ public final class Ingredients {
      */
     public List<String> run(Sweep.Options options, Sweep.PointTrainer trainer, PrintStream log)
             throws IOException, InterruptedException {
+        return run(options, trainer, log, null);
+    }
+
+    /**
+     * Runs both phases as {@link #run(Sweep.Options, Sweep.PointTrainer, PrintStream)} does, each
+     * phase's unfinished points by the scheduler {@code schedulers} makes for its sweep (the Spark
+     * job's: a task per point), or on {@code options.workers()} threads here where it is null.
+     */
+    public List<String> run(Sweep.Options options, Sweep.PointTrainer trainer, PrintStream log,
+            Function<Sweep, Sweep.Scheduler> schedulers) throws IOException, InterruptedException {
+        log.printf(Locale.ROOT, "ingredients: MLP %s, batches %s, %d epochs, %d seeds, %d validation rows -> %s%n",
+                MlpSpec.parse(settings.model()), settings.batches(), settings.epochs(), settings.seeds(),
+                settings.validation(), options.out());
         Grid shared = grid(List.of(settings.methods().get(0).spec()), List.of(), settings.batches(), List.of(1L));
         int searchRuns = searchPoints().size();
         log.printf(Locale.ROOT, "ingredients, phase 1 of 2: %d methods, each at %s step sizes, × %d batch%s, seed 1"
@@ -150,7 +164,7 @@ public final class Ingredients {
                 settings.methods().stream().map(m -> String.valueOf(m.lrs().size())).distinct()
                         .reduce((a, b) -> a + "/" + b).orElse("0"), settings.batches().size(),
                 settings.batches().size() > 1 ? "es" : "", searchRuns);
-        List<Sweep.Result> search = new Sweep(shared, searchPoints(), "search", options, trainer).run(log);
+        List<Sweep.Result> search = run(new Sweep(shared, searchPoints(), "search", options, trainer), log, schedulers);
         failOn(search, "search");
         Map<String, Double> chosen = new LinkedHashMap<>();
         Map<String, Sweep.Best> bestByKey = new LinkedHashMap<>();
@@ -170,7 +184,7 @@ public final class Ingredients {
         if (!seedPoints.isEmpty()) {
             log.printf(Locale.ROOT, "ingredients, phase 2 of 2: each method at its chosen step size, seeds 1..%d"
                     + " (%d runs, %d of them from phase 1)%n", settings.seeds(), seedPoints.size(), chosen.size());
-            List<Sweep.Result> seeds = new Sweep(shared, seedPoints, "seeds", options, trainer).run(log);
+            List<Sweep.Result> seeds = run(new Sweep(shared, seedPoints, "seeds", options, trainer), log, schedulers);
             failOn(seeds, "seeds");
         }
         for (int b : settings.batches()) {
@@ -204,6 +218,11 @@ public final class Ingredients {
         lines.add("files: " + options.out().resolve("ingredients.csv") + ", " + options.out().resolve("ingredients.md")
                 + ", " + String.join(", ", plots));
         return lines;
+    }
+
+    private static List<Sweep.Result> run(Sweep sweep, PrintStream log, Function<Sweep, Sweep.Scheduler> schedulers)
+            throws IOException, InterruptedException {
+        return schedulers == null ? sweep.run(log) : sweep.run(log, schedulers.apply(sweep));
     }
 
     private static void failOn(List<Sweep.Result> results, String phase) {

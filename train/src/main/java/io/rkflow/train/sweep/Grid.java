@@ -116,9 +116,9 @@ public record Grid(List<String> optimizers, List<Double> lrs, List<String> model
         return s;
     }
 
-    /** One run of the grid. */
+    /** One run of the grid; serializable, so that a Spark task can be given its point. */
     public record Point(int index, String name, String optimizerLabel, String optimizer, Double lr, String model,
-            int batch, long seed) {}
+            int batch, long seed) implements java.io.Serializable {}
 
     /** The grid's points, in order, each with a folder name unique in the grid. */
     public List<Point> points() {

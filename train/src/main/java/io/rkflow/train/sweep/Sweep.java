@@ -146,6 +146,16 @@ public final class Sweep {
         return rates.values().stream().anyMatch(r -> r.size() > 1);
     }
 
+    /** The settings every point shares (epochs, steps, validation, intervals) and the axes. */
+    public Grid grid() {
+        return grid;
+    }
+
+    /** How the sweep runs: its folder, workers, device, data and fusion level. */
+    public Options options() {
+        return options;
+    }
+
     /** The file that records the sweep's points: {@code grid.json}, or {@code TABLE-grid.json} for a named table. */
     public Path recordFile() {
         return options.out().resolve(table.equals("sweep") ? GRID_JSON : table + "-" + GRID_JSON);
