@@ -1,19 +1,15 @@
 package io.rkflow.spark;
 
-import io.rkflow.train.cli.DataOption;
-import io.rkflow.train.cli.FusionOption;
 import io.rkflow.train.cli.IngredientsOptions;
 import io.rkflow.train.cli.Main;
 import io.rkflow.train.experiment.Ingredients;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code rkflow experiment ingredients} on Apache Spark: the same two phases (the step-size search,
@@ -35,19 +31,8 @@ public final class IngredientsJob implements Callable<Integer> {
     @Mixin
     IngredientsOptions settings;
 
-    @Option(names = "--device", description = "Device of every run (default: jvm:K, K = spark.task.cpus);"
-            + " tornado:<backend> trains on the GPU Spark assigns each task (spark.task.resource.gpu.amount=1).")
-    String device;
-
     @Mixin
-    DataOption data;
-
-    @Mixin
-    FusionOption fusion;
-
-    @Option(names = "--out", required = true, description = "The experiment's folder, on a file system the driver"
-            + " and every executor share (NFS and the like; not HDFS or S3).")
-    Path out;
+    JobOptions job;
 
     private final Supplier<SparkSession> session;
     private final PrintStream log;
@@ -70,13 +55,11 @@ public final class IngredientsJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Ingredients.Settings s = settings.settings();
-        String level = fusion.given(); // an unknown level is an error before Spark is asked
-        Path folder = out.toAbsolutePath().normalize();
-        Path dataFolder = data.given() == null ? null : data.given().toAbsolutePath().normalize();
+        job.check();
         SparkSession spark = session.get();
         long t0 = System.nanoTime();
-        List<String> lines = new Ingredients(s).run(SweepJob.options(spark, folder, device, dataFolder, level),
-                Main::train, log, sweep -> SweepJob.scheduler(spark, sweep, device));
+        List<String> lines = new Ingredients(s).run(job.sweepOptions(spark), Main::train, log,
+                sweep -> job.scheduler(spark, sweep));
         lines.forEach(log::println);
         log.printf("done in %.1f min%n", (System.nanoTime() - t0) / 6e10);
         return 0;

@@ -1,13 +1,10 @@
 package io.rkflow.spark;
 
-import io.rkflow.train.cli.DataOption;
-import io.rkflow.train.cli.FusionOption;
 import io.rkflow.train.cli.GridOptions;
 import io.rkflow.train.cli.Main;
 import io.rkflow.train.sweep.Grid;
 import io.rkflow.train.sweep.Sweep;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +18,6 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * {@code rkflow sweep} on Apache Spark, for grids that outgrow one machine: the same grid and the
@@ -46,19 +42,8 @@ public final class SweepJob implements Callable<Integer> {
     @Mixin
     GridOptions grid;
 
-    @Option(names = "--device", description = "Device of every point (default: jvm:K, K = spark.task.cpus);"
-            + " tornado:<backend> trains on the GPU Spark assigns each task (spark.task.resource.gpu.amount=1).")
-    String device;
-
     @Mixin
-    DataOption data;
-
-    @Mixin
-    FusionOption fusion;
-
-    @Option(names = "--out", required = true, description = "The sweep's folder, on a file system the driver and"
-            + " every executor share (NFS and the like; not HDFS or S3).")
-    Path out;
+    JobOptions job;
 
     private final Supplier<SparkSession> session;
     private final PrintStream log;
@@ -115,32 +100,12 @@ public final class SweepJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Grid g = grid.grid();
-        String level = fusion.given();
-        Path folder = out.toAbsolutePath().normalize();
-        Path dataFolder = data.given() == null ? null : data.given().toAbsolutePath().normalize();
+        job.check();
         SparkSession spark = session.get();
-        Sweep sweep = new Sweep(g, options(spark, folder, device, dataFolder, level), Main::train);
-        List<Sweep.Result> results = sweep.run(log, scheduler(spark, sweep, device));
-        SweepTable.write(spark, results, folder, log);
+        Sweep sweep = new Sweep(g, job.sweepOptions(spark), Main::train);
+        List<Sweep.Result> results = sweep.run(log, job.scheduler(spark, sweep));
+        SweepTable.write(spark, results, job.folder(), log);
         return Sweep.exitCode(results, "rkflow spark sweep", System.err);
-    }
-
-    /**
-     * The sweep options of a job on {@code spark}: as many points at once as the cluster has task
-     * slots, the device as the driver's log names it.
-     */
-    static Sweep.Options options(SparkSession spark, Path out, String device, Path data, String fusion) {
-        int taskCpus = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
-        int slots = Math.max(1, spark.sparkContext().defaultParallelism() / taskCpus);
-        return new Sweep.Options(out, slots, PointTask.label(device, taskCpus), data, fusion);
-    }
-
-    /** The scheduler that runs {@code sweep}'s unfinished points on {@code spark}, a task per point. */
-    static Sweep.Scheduler scheduler(SparkSession spark, Sweep sweep, String device) {
-        Sweep.Options o = sweep.options();
-        PointTask task = new PointTask(sweep.grid(), o.out().toString(), device,
-                o.data() == null ? null : o.data().toString(), o.fusion());
-        return (todo, log) -> runTasks(spark, task::run, sweep, todo, log);
     }
 
     /**
