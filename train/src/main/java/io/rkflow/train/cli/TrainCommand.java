@@ -232,8 +232,10 @@ final class TrainCommand implements Callable<Integer> {
                     : new Metrics(runFolder, force)) {
                 Map<String, Object> settings = recordSettings(modelSpec, optimizerSpec, dev, level);
                 if (initial != null) { // a resume keeps the record's, as its checkpoint keeps the hash
-                    settings.put("init", Map.of("file", init.toAbsolutePath().normalize().toString(),
-                            "sha256", initial.sha256()));
+                    Map<String, String> from = new LinkedHashMap<>();
+                    from.put("file", init.toAbsolutePath().normalize().toString());
+                    from.put("sha256", initial.sha256());
+                    settings.put("init", from);
                 }
                 Map<String, Object> dataRecord = data.record(sets[0]);
                 List<String> commandLine = new java.util.ArrayList<>();
