@@ -37,6 +37,11 @@ class SafeTensorsReadTest {
         return Files.write(dir.resolve(name), b.array());
     }
 
+    /** A header of one tensor, {@code a}. */
+    private static String one(String dtype, String shape, String offsets) {
+        return "{\"a\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}}";
+    }
+
     private Path file(String header, byte[] data) throws IOException {
         return file("t.safetensors", header.getBytes(StandardCharsets.UTF_8).length, header, data);
     }
@@ -157,22 +162,22 @@ class SafeTensorsReadTest {
                 "__metadata__ entry n is 1, not a string");
         assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", two)),
                 "tensor a: unknown header key x");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"Q4\",\"shape\":[2],\"data_offsets\":[0,8]}}", two)),
+        assertContains(refused(file(one("Q4", "[2]", "[0,8]"), two)),
                 "tensor a has dtype \"Q4\", which this reader does not take");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}", two)),
+        assertContains(refused(file(one("I64", "[1]", "[0,8]"), two)),
                 "tensor a has dtype I64, not a floating-point type: weights must be F32, F64, F16 or BF16");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", two)),
+        assertContains(refused(file(one("F32", "[-2]", "[0,8]"), two)),
                 "tensor a: shape is [-2], not an array of non-negative integers");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", two)),
+        assertContains(refused(file(one("F32", "[3]", "[0,8]"), two)),
                 "tensor a: shape [3] of F32 needs 12 bytes, its data_offsets [0, 8] hold 8");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", two)),
+        assertContains(refused(file(one("F32", "[4]", "[0,16]"), two)),
                 "tensor a: data_offsets [0, 16] are not a range within the data's 8 bytes");
         assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", two)), "tensors a [0, 8) and b"
                 + " [4, 8) overlap");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", two)),
+        assertContains(refused(file(one("F32", "[1]", "[4,8]"), two)),
                 "data bytes [0, 4) belong to no tensor (before a)");
-        assertContains(refused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", two)),
+        assertContains(refused(file(one("F32", "[1]", "[0,4]"), two)),
                 "data bytes [4, 8) after the last tensor belong to no tensor");
         assertContains(refused(file("{\"m\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]}}",
                 f32(1, Float.NaN))), "tensor m: element [0, 1] is NaN; weights must be finite");

@@ -1,6 +1,8 @@
 package io.rkflow.train.cli;
 
 import static io.rkflow.train.cli.Rkflow.assertContains;
+import static io.rkflow.train.cli.Rkflow.concat;
+import static io.rkflow.train.cli.Rkflow.untimed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,19 +38,7 @@ class InitTest {
     private static String[] train(Path data, Path run, String... more) {
         String[] common = {"train", "--data", data.toString(), "--model", MODEL, "--batch", "4", "--log-every", "1",
             "--out", run.toString()};
-        String[] all = java.util.Arrays.copyOf(common, common.length + more.length);
-        System.arraycopy(more, 0, all, common.length, more.length);
-        return all;
-    }
-
-    /** The CSV rows of a run's metrics without the timing columns (ms per step, samples/s). */
-    private static List<String> rows(Path run) throws IOException {
-        return Files.readAllLines(run.resolve("metrics.csv")).stream().map(line -> {
-            String[] f = line.split(",", -1);
-            f[9] = "";
-            f[10] = "";
-            return String.join(",", f);
-        }).toList();
+        return concat(common, more);
     }
 
     private static String sha256(Path file) throws Exception {
@@ -69,9 +59,9 @@ class InitTest {
 
         Path second = dir.resolve("second");
         Rkflow.ok(train(data, second, "--init", weights.toString(), "--steps", "1", "--seed", "9"));
-        List<String> firstRows = rows(first);
+        List<String> firstRows = untimed(first);
         String[] end = firstRows.get(firstRows.size() - 1).split(",", -1);
-        String[] start = rows(second).get(1).split(",", -1);
+        String[] start = untimed(second).get(1).split(",", -1);
         assertEquals("0", start[0]);
         assertEquals(end[3] + "," + end[4], start[3] + "," + start[4],
                 "step 0 of the second run: the first run's final test accuracy and loss");
@@ -102,7 +92,7 @@ class InitTest {
         String[] rk = {"--optimizer", "rk4+adagrad+momentum(0.9)", "--seed", "5", "--epochs", "3"};
         Rkflow.ok(train(data, seeded, concat(rk, "--steps", "8")));
         Rkflow.ok(train(data, fromFile, concat(rk, "--steps", "8", "--init", file.toString())));
-        assertEquals(rows(seeded), rows(fromFile), "the same computation: every row, step 0 included");
+        assertEquals(untimed(seeded), untimed(fromFile), "the same computation: every row, step 0 included");
         assertArrayEquals(Checkpoint.read(seeded.resolve(Checkpoint.FILE)).theta(),
                 Checkpoint.read(fromFile.resolve(Checkpoint.FILE)).theta());
 
@@ -111,7 +101,7 @@ class InitTest {
         Rkflow.ok("train", "--data", data.toString(), "--resume", parts.toString(), "--steps", "5");
         Rkflow.ok("train", "--data", data.toString(), "--resume", parts.toString(), "--steps", "8", "--init",
                 file.toString());
-        assertEquals(rows(fromFile), rows(parts));
+        assertEquals(untimed(fromFile), untimed(parts));
         assertArrayEquals(Checkpoint.read(fromFile.resolve(Checkpoint.FILE)).theta(),
                 Checkpoint.read(parts.resolve(Checkpoint.FILE)).theta());
         assertEquals(sha256(file), RunRecord.read(parts).path("settings").path("init").path("sha256").asText(),
@@ -145,11 +135,5 @@ class InitTest {
                 + " length");
         assertContains(Rkflow.refused(train(data, run, "--init", dir.resolve("none").toString())), "none: no such file");
         assertFalse(Files.exists(run));
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }
