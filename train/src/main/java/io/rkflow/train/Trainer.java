@@ -65,6 +65,7 @@ public final class Trainer {
 
     private final Config config;
     private final Map<String, String> identity;
+    private final float[] initialTheta;
 
     public Trainer(Config config) {
         this(config, Map.of());
@@ -76,8 +77,22 @@ public final class Trainer {
      * {@link #settings()}), and whose resumes refuse a checkpoint that records other values.
      */
     public Trainer(Config config, Map<String, String> identity) {
+        this(config, identity, null);
+    }
+
+    /**
+     * As {@link #Trainer(Config, Map)}, a new run starting from {@code initialParameters} (θ in the
+     * model's flat layout, e.g. {@code SafeTensors.mlpParameters}) instead of the seeded
+     * initialization when not null; the seed still orders the batches.
+     */
+    public Trainer(Config config, Map<String, String> identity, float[] initialParameters) {
         this.config = config;
         this.identity = new LinkedHashMap<>(identity);
+        if (initialParameters != null && initialParameters.length != config.model().parameters()) {
+            throw new IllegalArgumentException("the initial parameters are " + initialParameters.length
+                    + " values, the model " + config.model() + " has " + config.model().parameters());
+        }
+        this.initialTheta = initialParameters == null ? null : initialParameters.clone();
     }
 
     /**
@@ -213,7 +228,7 @@ public final class Trainer {
                 windowLoss = resume.windowLoss();
                 log.printf(Locale.ROOT, "resuming at step %d (epoch %d, batch %d)%n", step, firstEpoch, firstBatch);
             } else {
-                theta.write(model.initialParameters(config.seed()));
+                theta.write(initialTheta != null ? initialTheta : model.initialParameters(config.seed()));
             }
             long allSteps = (long) config.epochs() * stepsPerEpoch;
             long totalSteps = config.maxSteps() > 0 ? Math.min(config.maxSteps(), allSteps) : allSteps;

@@ -46,7 +46,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}); the last partial batch of an epoch is dropped.")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights and the batch order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights (unless --init) and the batch order (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--device", defaultValue = "jvm", description = "Device id, see 'rkflow devices' (default: ${DEFAULT-VALUE}).")
@@ -84,6 +84,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}); one is always written at the end.")
     int checkpointEvery;
+
+    @Option(names = "--init", paramLabel = "FILE.safetensors", description = "Start from these weights instead of the"
+            + " seeded initialization: a safetensors file of layers.<l>.weight [out, in] and layers.<l>.bias [out] (as"
+            + " model.safetensors, or nn.Sequential's <i>.weight and <i>.bias), F32, F64, F16 or BF16, checked against"
+            + " --model by name and shape; run.json records its path and SHA-256.")
+    Path init;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its checkpoint, bit for bit; its model, optimizer, batch and seed apply.")
     Path resume;
@@ -135,6 +141,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         MlpSpec modelSpec = MlpSpec.parse(model);
         Spec optimizerSpec = Spec.parse(optimizer);
+        SafeTensors.Contents initial = initialWeights(checkpoint);
+        float[] initialTheta = initial == null ? null : SafeTensors.mlpParameters(initial, modelSpec);
+        if (initial != null && initial.metadata().containsKey("model")
+                && !initial.metadata().get("model").equals(modelSpec.toString())) {
+            log.printf(Locale.ROOT, "note: --init %s was exported by a run of %s; this run is %s%n", init,
+                    initial.metadata().get("model"), modelSpec);
+        }
         Trainer.Config config = new Trainer.Config(modelSpec, optimizerSpec, epochs, batch, seed, logEvery, steps,
                 checkpointEvery, evalEvery);
         if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
@@ -176,7 +189,12 @@ final class TrainCommand implements Callable<Integer> {
         if (optimizerSpec.tableauFile() != null) { // the path alone would not see an edited file
             identity.put("tableau_sha256", optimizerSpec.tableau().fingerprint());
         }
-        Trainer trainer = new Trainer(config, identity);
+        // absent: the seeded initialization; a resume keeps the checkpoint's (checked in initialWeights)
+        String initSha = initial != null ? initial.sha256() : checkpoint != null ? checkpoint.setting(INIT) : null;
+        if (initSha != null) {
+            identity.put(INIT, initSha);
+        }
+        Trainer trainer = new Trainer(config, identity, initialTheta);
         long lastStep = trainer.lastStep(train, test, held); // checks the model, data and batch too
         if (checkpoint != null && checkpoint.step() >= lastStep) {
             // a finished run stays as it is: no step, no rewritten metrics, checkpoint or weights
@@ -213,6 +231,12 @@ final class TrainCommand implements Callable<Integer> {
                     trainer.logsRowAt(checkpoint.step(), checkpoint.batchInEpoch()))
                     : new Metrics(runFolder, force)) {
                 Map<String, Object> settings = recordSettings(modelSpec, optimizerSpec, dev, level);
+                if (initial != null) { // a resume keeps the record's, as its checkpoint keeps the hash
+                    Map<String, String> from = new LinkedHashMap<>();
+                    from.put("file", init.toAbsolutePath().normalize().toString());
+                    from.put("sha256", initial.sha256());
+                    settings.put("init", from);
+                }
                 Map<String, Object> dataRecord = data.record(sets[0]);
                 List<String> commandLine = new java.util.ArrayList<>();
                 commandLine.add("rkflow"); // the original arguments start with the subcommand
@@ -228,6 +252,9 @@ final class TrainCommand implements Callable<Integer> {
                 metadata.put("optimizer", optimizerSpec.toString());
                 metadata.put("seed", String.valueOf(seed));
                 metadata.put("steps", String.valueOf(s.steps()));
+                if (initSha != null) {
+                    metadata.put(INIT, initSha);
+                }
                 metadata.put("test_accuracy", String.format(Locale.ROOT, "%.4f", s.testAccuracy()));
                 metadata.putAll(data.metadata(sets[0]));
                 metadata.put("data", data.identity);
@@ -259,6 +286,31 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static final String WEIGHTS = "model.safetensors";
+
+    /** The checkpoint setting (and weights metadata key) of the --init file's SHA-256; absent: seeded weights. */
+    static final String INIT = "init_sha256";
+
+    /**
+     * The --init file of a new run, read and validated; null without one, and on a resume, which
+     * continues from its checkpoint and refuses an explicit --init other than the one it started from.
+     */
+    private SafeTensors.Contents initialWeights(Checkpoint checkpoint) throws IOException {
+        if (init == null) {
+            return null;
+        }
+        SafeTensors.Contents contents = SafeTensors.read(init);
+        if (checkpoint == null) {
+            return contents;
+        }
+        String saved = checkpoint.setting(INIT);
+        if (!contents.sha256().equals(saved)) {
+            throw new IllegalArgumentException("--init " + init + " (SHA-256 " + contents.sha256() + ") differs from"
+                    + " the checkpoint's " + (saved == null ? "start, the seeded initialization (no --init)"
+                    : "--init file (SHA-256 " + saved + ")") + "; a resumed run continues from its checkpoint (drop"
+                    + " --init)");
+        }
+        return null;
+    }
 
     /** Whether the data is loaded once per JVM and shared with other runs (a sweep's points). */
     boolean sharedData;

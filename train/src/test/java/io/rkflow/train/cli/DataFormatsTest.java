@@ -3,6 +3,7 @@ package io.rkflow.train.cli;
 import static io.rkflow.train.cli.Rkflow.assertContains;
 import static io.rkflow.train.cli.Rkflow.ok;
 import static io.rkflow.train.cli.Rkflow.refused;
+import static io.rkflow.train.cli.Rkflow.untimed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,20 +46,6 @@ class DataFormatsTest {
         if (data != null) a.addAll(List.of("--data", data.toString()));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
-    }
-
-    /** The metrics without the columns that time the run. */
-    private static List<String> untimed(Path run) throws IOException {
-        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
-        List<String> header = Arrays.asList(lines.get(0).split(","));
-        int ms = header.indexOf("ms_per_step");
-        int sps = header.indexOf("samples_per_second");
-        return lines.stream().map(l -> {
-            String[] f = l.split(",", -1);
-            f[ms] = "";
-            f[sps] = "";
-            return String.join(",", f);
-        }).toList();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.rkflow.train.cli;
 
+import static io.rkflow.train.cli.Rkflow.concat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,12 +43,6 @@ class ResumeIdentityTest {
     private static String[] resume(Path data, Path run, String... more) {
         return concat(new String[] {"train", "--data", data.toString(), "--resume", run.toString(), "--epochs", "3"},
                 more);
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     private static Map<String, String> contents(Path folder) throws IOException {

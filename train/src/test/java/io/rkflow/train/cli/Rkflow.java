@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /** Runs the {@code rkflow} command line in this JVM, as {@code Main} does, and keeps what it printed. */
 final class Rkflow {
@@ -54,5 +59,26 @@ final class Rkflow {
         for (String p : parts) {
             assertTrue(message.contains(p), () -> "message lacks '" + p + "': " + message);
         }
+    }
+
+    /** {@code a} then {@code b}: common arguments and a test's own. */
+    static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /** A run's metrics.csv lines without the timing columns (ms per step, samples/s), which no two runs share. */
+    static List<String> untimed(Path run) throws IOException {
+        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        int ms = header.indexOf("ms_per_step");
+        int sps = header.indexOf("samples_per_second");
+        return lines.stream().map(l -> {
+            String[] f = l.split(",", -1);
+            f[ms] = "";
+            f[sps] = "";
+            return String.join(",", f);
+        }).toList();
     }
 }

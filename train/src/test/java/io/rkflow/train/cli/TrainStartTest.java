@@ -1,5 +1,6 @@
 package io.rkflow.train.cli;
 
+import static io.rkflow.train.cli.Rkflow.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,11 +153,5 @@ class TrainStartTest {
         Path png = dir.resolve("plot.png");
         assertEquals(0, train(err, "plot", run.toString(), "--out", png.toString()), err.toString());
         assertTrue(Files.size(png) > 0);
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }
