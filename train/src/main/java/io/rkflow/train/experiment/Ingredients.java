@@ -379,7 +379,9 @@ public final class Ingredients {
             word = String.format(Locale.ROOT, "no gap to close (vanilla RK4 is not behind Adam here): the recipe is %.2f"
                     + " points %s Adam (combined std %.2f)", 100 * Math.abs(left), left <= 0 ? "ahead of" : "behind",
                     100 * noise);
-        } else if (left <= 0) {
+        } else if (left == 0) {
+            word = "gap closed: the recipe is level with Adam";
+        } else if (left < 0) {
             word = String.format(Locale.ROOT, "gap closed: the recipe is ahead of Adam by %.2f points", -100 * left);
         } else if (left <= noise) {
             word = String.format(Locale.ROOT, "gap closed within the seeds' spread: the recipe is %.2f points behind Adam"

@@ -161,6 +161,9 @@ class IngredientsTest {
                 new double[] {0.86, 0.86});
         assertEquals("batch 1024: vanilla RK4 behind Adam by 6.00 points; RK4 + momentum +2.00 vs vanilla;"
                 + " RK4 + all three +7.00 vs vanilla; gap closed: the recipe is ahead of Adam by 1.00 points", closed);
+        String level = verdict(new double[] {0.80, 0.80}, new double[] {0.80, 0.80}, new double[] {0.86, 0.86},
+                new double[] {0.86, 0.86});
+        assertTrue(level.endsWith("gap closed: the recipe is level with Adam"), level);
         // 1 point behind with a combined std of 1.58: within the seeds' spread
         String spread = verdict(new double[] {0.80, 0.80}, new double[] {0.80, 0.80}, new double[] {0.855, 0.865},
                 new double[] {0.86, 0.88});
