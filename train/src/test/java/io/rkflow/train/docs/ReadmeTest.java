@@ -107,7 +107,8 @@ class ReadmeTest {
         assertTrue(m.find(), help);
         String readme = readme().replaceAll("\\s+", " ");
         assertTrue(readme.contains("The defaults took about " + m.group(1)), "the README says " + m.group(1) + " too");
-        assertTrue(readme.contains("took about " + m.group(2)), "the README says " + m.group(2) + " too");
+        assertTrue(readme.contains("(784-128-10, 2 epochs) takes about " + m.group(2)),
+                "the README says " + m.group(2) + " too");
     }
 
     @Test
