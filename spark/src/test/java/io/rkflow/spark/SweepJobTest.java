@@ -109,7 +109,9 @@ class SweepJobTest {
         String log = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, log);
         assertTrue(log.contains("points on Spark in"), log);
-        assertTrue(log.contains("0 finished before, 32 to run, 2 at a time on jvm:1 (spark.task.cpus)"), log);
+        int searchRuns = io.rkflow.train.experiment.Ingredients.methods().stream().mapToInt(m -> m.lrs().size()).sum();
+        assertTrue(log.contains("0 finished before, " + searchRuns + " to run, 2 at a time on jvm:1 (spark.task.cpus)"),
+                log);
         Path local = dir.resolve("local");
         List<String> localArgs = new ArrayList<>(List.of("experiment", "ingredients"));
         localArgs.addAll(settings);
