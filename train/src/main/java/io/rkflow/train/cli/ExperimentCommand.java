@@ -100,11 +100,10 @@ final class ExperimentCommand implements Runnable {
     @Command(name = "ingredients", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Do the paper's ingredients close vanilla RK4's gap to Adam at a large batch? Vanilla RK4,"
                 + " RK4 + modified AdaGrad, RK4 + rescaled DAL-p, RK4 + momentum, RK4 + AdaGrad + momentum, RK4 with"
-                + " all three, and Adam,"
-                + " at batches 1024 and 32 on Fashion-MNIST with Figure 1's MLP.",
+                + " all three, and Adam, at batches 1024 and 32 on Fashion-MNIST with Figure 1's MLP.",
                 "Phase 1 picks each method's step size (h, DAL's cap c, Adam's lr) from a log grid of 5 values (7"
-                + " for momentum without DAL) by final validation accuracy (held-out training rows, never the test set); phase 2 runs --seeds seeds"
-                + " at the chosen value. Writes ingredients.csv (test accuracy by epoch and gradient evaluations,"
+                + " for momentum without DAL) by final validation accuracy (held-out training rows, never the test"
+                + " set); phase 2 runs --seeds seeds at the chosen value. Writes ingredients.csv (test accuracy by epoch and gradient evaluations,"
                 + " mean ± std), ingredients.md (the table and the verdict), two PNGs per batch, search.csv and"
                 + " seeds.csv (every run), and every run's folder. Run it again to continue where it stopped.",
                 "Defaults: about 37 minutes on 2 cores; --quick: about 3 minutes (2 workers, measured 2026-12-08)."})
@@ -132,11 +131,11 @@ final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Ingredients.Settings s = settings.settings();
-            fusion.level(); // an unknown level is an error before any run starts
+            int runsAtOnce = workers != null ? workers : Math.min(8, Runtime.getRuntime().availableProcessors());
+            // fusion.given(): an unknown level is an error before any run starts
+            Sweep.Options options = new Sweep.Options(out, runsAtOnce, device, data.given(), fusion.given());
             long t0 = System.nanoTime();
-            List<String> lines = new Ingredients(s).run(new Sweep.Options(out, workers != null ? workers
-                            : Math.min(8, Runtime.getRuntime().availableProcessors()), device, data.data, fusion.name),
-                    Main::train, System.out);
+            List<String> lines = new Ingredients(s).run(options, Main::train, System.out);
             for (String line : lines) {
                 System.out.println(line);
             }

@@ -165,13 +165,13 @@ public final class Ingredients {
                 MlpSpec.parse(settings.model()), settings.batches(), settings.epochs(), settings.seeds(),
                 settings.validation(), options.out());
         Grid shared = grid(List.of(settings.methods().get(0).spec()), List.of(), settings.batches(), List.of(1L));
-        int searchRuns = searchPoints().size();
+        List<Grid.Point> searchPoints = searchPoints();
         log.printf(Locale.ROOT, "ingredients, phase 1 of 2: %d methods, each at %s step sizes, × %d batch%s, seed 1"
                 + " (%d runs): the step sizes are chosen by validation accuracy%n", settings.methods().size(),
                 settings.methods().stream().map(m -> String.valueOf(m.lrs().size())).distinct()
                         .reduce((a, b) -> a + "/" + b).orElse("0"), settings.batches().size(),
-                settings.batches().size() > 1 ? "es" : "", searchRuns);
-        List<Sweep.Result> search = run(new Sweep(shared, searchPoints(), "search", options, trainer), log, schedulers);
+                settings.batches().size() > 1 ? "es" : "", searchPoints.size());
+        List<Sweep.Result> search = run(new Sweep(shared, searchPoints, "search", options, trainer), log, schedulers);
         failOn(search, "search");
         Map<String, Double> chosen = new LinkedHashMap<>();
         Map<String, Sweep.Best> bestByKey = new LinkedHashMap<>();
@@ -393,7 +393,7 @@ public final class Ingredients {
         } else if (left <= noise) {
             word = String.format(Locale.ROOT, "gap closed within the seeds' spread: the recipe is %.2f points behind Adam"
                     + " (combined std %.2f)", 100 * left, 100 * noise);
-        } else if (gap > 0 && left < gap) {
+        } else if (left < gap) {
             word = String.format(Locale.ROOT, "gap narrowed, not closed: the recipe is %.2f points behind Adam (vanilla"
                     + " %.2f; combined std %.2f)", 100 * left, 100 * gap, 100 * noise);
         } else {
