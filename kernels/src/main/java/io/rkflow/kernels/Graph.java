@@ -221,6 +221,32 @@ public final class Graph {
     }
 
     /** Records a task built elsewhere, with the same checks as the named methods. */
+    /** {@link Task.Im2col}: the im2col matrix of NHWC images under a window. */
+    public Graph im2col(FloatSlice cols, FloatSlice x, Window window) {
+        return add(new Task.Im2col(cols, x, Objects.requireNonNull(window, "im2col: argument 'window'")));
+    }
+
+    /** {@link Task.Col2im}: the adjoint of im2col, each input element gathered. */
+    public Graph col2im(FloatSlice dx, FloatSlice dcols, Window window) {
+        return add(new Task.Col2im(dx, dcols, Objects.requireNonNull(window, "col2im: argument 'window'")));
+    }
+
+    /** {@link Task.Pool}: max or average pooling of NHWC images. */
+    public Graph pool(Pooling kind, FloatSlice y, FloatSlice x, Window window) {
+        return add(new Task.Pool(kind, y, x, Objects.requireNonNull(window, "pool: argument 'window'")));
+    }
+
+    /** {@link Task.PoolBackward}: the gradient of pooling w.r.t. its input. */
+    public Graph poolBackward(Pooling kind, FloatSlice dx, FloatSlice dy, FloatSlice x, Window window) {
+        return add(new Task.PoolBackward(kind, dx, dy, x,
+                Objects.requireNonNull(window, "poolBackward: argument 'window'")));
+    }
+
+    /** {@link Task.Dropout}: y = x masked and scaled; key = [seed, step]. */
+    public Graph dropout(FloatSlice y, FloatSlice x, IntSlice key, int stream, float rate) {
+        return add(new Task.Dropout(y, x, Objects.requireNonNull(key, "dropout: argument 'key'"), stream, rate));
+    }
+
     public Graph add(Task task) {
         Objects.requireNonNull(task, "task");
         if (compiled) {

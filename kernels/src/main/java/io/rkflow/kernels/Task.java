@@ -14,7 +14,8 @@ import java.util.List;
 public sealed interface Task
         permits Task.Combine, Task.Copy, Task.Fill, Task.Scale, Task.Axpby, Task.AccumulateSquares,
                 Task.Precondition, Task.Momentum, Task.Adam, Task.Reduce, Task.RmsErrorNorm, Task.Gemm, Task.BiasAdd,
-                Task.BiasGrad, Task.ActivationForward, Task.ActivationBackward, Task.SoftmaxCrossEntropy, Fused {
+                Task.BiasGrad, Task.ActivationForward, Task.ActivationBackward, Task.SoftmaxCrossEntropy, Task.Im2col,
+                Task.Col2im, Task.Pool, Task.PoolBackward, Task.Dropout, Fused {
 
     /** The kernel's name as errors and profiles show it. */
     String kernel();
@@ -544,6 +545,175 @@ public sealed interface Task
         @Override
         public boolean elementwise() {
             return false;
+        }
+    }
+
+    /**
+     * The im2col matrix of a convolution over NHWC images x (see {@link Window}): row
+     * r = (n, oh, ow) of {@code cols} (positions × patch) holds the window at that output position,
+     * cols[r, (i·size + j)·C + c] = x[n, oh·stride − pad + i, ow·stride − pad + j, c], 0 where the
+     * window is over the padding. A convolution is then cols · W for W (patch × filters).
+     */
+    record Im2col(FloatSlice cols, FloatSlice x, Window window) implements Task {
+        public Im2col {
+            Args a = new Args("im2col");
+            a.exactly("x", x.length(), window.inputLength(), "batch · height · width · channels of " + window);
+            a.exactly("cols", cols.length(), window.columnsLength(), "positions · size² · channels of " + window);
+        }
+
+        @Override
+        public String kernel() {
+            return "im2col";
+        }
+
+        @Override
+        public List<Operand> operands() {
+            return List.of(Operand.write("cols", cols), Operand.read("x", x));
+        }
+
+        @Override
+        public boolean elementwise() {
+            return false;
+        }
+    }
+
+    /**
+     * The adjoint of {@link Im2col}: dx[n, h, w, c] = Σ dcols[r, (i·size + j)·C + c] over the
+     * window positions (oh, ow, i, j) with oh·stride − pad + i = h and ow·stride − pad + j = w,
+     * summed in (i, j) order. Each element of dx is gathered by itself (no scatter, no atomics),
+     * so the result is deterministic on every device.
+     */
+    record Col2im(FloatSlice dx, FloatSlice dcols, Window window) implements Task {
+        public Col2im {
+            Args a = new Args("col2im");
+            a.exactly("dx", dx.length(), window.inputLength(), "batch · height · width · channels of " + window);
+            a.exactly("dcols", dcols.length(), window.columnsLength(), "positions · size² · channels of " + window);
+        }
+
+        @Override
+        public String kernel() {
+            return "col2im";
+        }
+
+        @Override
+        public List<Operand> operands() {
+            return List.of(Operand.write("dx", dx), Operand.read("dcols", dcols));
+        }
+
+        @Override
+        public boolean elementwise() {
+            return false;
+        }
+    }
+
+    /**
+     * Pooling of NHWC images, channel by channel: y[n, oh, ow, c] is the {@link Pooling} of the
+     * window at (oh, ow) in channel c of x.
+     */
+    record Pool(Pooling kind, FloatSlice y, FloatSlice x, Window window) implements Task {
+        public Pool {
+            Args a = new Args(name(kind, false));
+            if (kind == null) {
+                throw a.error("kind", "is missing");
+            }
+            checkPoolWindow(a, window);
+            a.exactly("x", x.length(), window.inputLength(), "batch · height · width · channels of " + window);
+            a.exactly("y", y.length(), window.pooledLength(), "batch · outHeight · outWidth · channels of " + window);
+        }
+
+        @Override
+        public String kernel() {
+            return name(kind, false);
+        }
+
+        @Override
+        public List<Operand> operands() {
+            return List.of(Operand.write("y", y), Operand.read("x", x));
+        }
+
+        @Override
+        public boolean elementwise() {
+            return false;
+        }
+    }
+
+    /**
+     * The gradient of {@link Pool} w.r.t. its input, gathered per input element: for max pooling
+     * dx[n, h, w, c] = Σ dy[n, oh, ow, c] over the windows whose first maximum is (h, w); for
+     * average pooling Σ dy[n, oh, ow, c] / size² over the windows covering (h, w), summed in
+     * (oh, ow) order. x is the forward input (max pooling finds the maxima again).
+     */
+    record PoolBackward(Pooling kind, FloatSlice dx, FloatSlice dy, FloatSlice x, Window window) implements Task {
+        public PoolBackward {
+            Args a = new Args(name(kind, true));
+            if (kind == null) {
+                throw a.error("kind", "is missing");
+            }
+            checkPoolWindow(a, window);
+            a.exactly("dx", dx.length(), window.inputLength(), "batch · height · width · channels of " + window);
+            a.exactly("x", x.length(), window.inputLength(), "batch · height · width · channels of " + window);
+            a.exactly("dy", dy.length(), window.pooledLength(), "batch · outHeight · outWidth · channels of " + window);
+        }
+
+        @Override
+        public String kernel() {
+            return name(kind, true);
+        }
+
+        @Override
+        public List<Operand> operands() {
+            return List.of(Operand.write("dx", dx), Operand.read("dy", dy), Operand.read("x", x));
+        }
+
+        @Override
+        public boolean elementwise() {
+            return false;
+        }
+    }
+
+    private static String name(Pooling kind, boolean backward) {
+        String base = kind == Pooling.AVERAGE ? "avgPool" : "maxPool";
+        return backward ? base + "Backward" : base;
+    }
+
+    /** PyTorch's rule: padding at most half the window, so every window covers enough of the image. */
+    private static void checkPoolWindow(Args a, Window window) {
+        if (window.pad() > window.size() / 2) {
+            throw a.error("window", "has pad " + window.pad() + ", more than half the window size " + window.size());
+        }
+    }
+
+    /**
+     * Dropout: y[i] = x[i] · scale where element i is kept, 0 where dropped, with
+     * scale = 1 / (1 − rate); the mask is {@link DropoutMask}'s for key = [seed, step] (a
+     * two-element int slice the host writes each step) and this layer's {@code stream}. Dropout is
+     * linear in x, so its backward is this same kernel applied to the output's gradient.
+     */
+    record Dropout(FloatSlice y, FloatSlice x, IntSlice key, int stream, float rate) implements Task {
+        public Dropout {
+            Args a = new Args("dropout");
+            a.equal("x", x.length(), "y", y.length());
+            if (key.length() != 2) {
+                throw a.error("key", "has length " + key.length() + ", expected 2 ([seed, step])");
+            }
+            if (!(rate >= 0 && rate < 1)) {
+                throw a.error("rate", "is " + rate + ", must be in [0, 1)");
+            }
+        }
+
+        @Override
+        public String kernel() {
+            return "dropout";
+        }
+
+        @Override
+        public List<Operand> operands() {
+            return List.of(Operand.write("y", y), Operand.read("x", x), Operand.read("key", key));
+        }
+
+        @Override
+        public boolean elementwise() {
+            return true;
         }
     }
 }

@@ -134,6 +134,11 @@ public final class JvmDevice implements Device {
             case Task.BiasAdd t -> Dense.biasAdd(pool, t);
             case Task.BiasGrad t -> Dense.biasGrad(pool, t);
             case Task.SoftmaxCrossEntropy t -> Dense.softmaxCrossEntropy(pool, t);
+            case Task.Im2col t -> Windows.im2col(pool, t);
+            case Task.Col2im t -> Windows.col2im(pool, t);
+            case Task.Pool t -> Windows.pool(pool, t);
+            case Task.PoolBackward t -> Windows.poolBackward(pool, t);
+            case Task.Dropout t -> Windows.dropout(pool, t);
             case Fused.DenseForward t -> gemm(t.gemm(), Dense.biasActivationEpilogue(pool, t));
             case Fused.GemmActivationBackward t -> gemm(t.gemm(), Activations.backwardEpilogue(pool, t));
             case Fused.GemmBiasGrad t -> {

@@ -15,9 +15,12 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.IntSlice;
 import io.rkflow.kernels.Plan;
+import io.rkflow.kernels.Pooling;
 import io.rkflow.kernels.Reduction;
+import io.rkflow.kernels.Window;
 import io.rkflow.kernels.conformance.Reference.AdamExpected;
 import io.rkflow.kernels.conformance.Reference.Expected;
 import io.rkflow.kernels.conformance.Reference.MomentumExpected;
@@ -547,6 +550,147 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
         assertClose(c, "dlogits", expected.dlogits(), dlogits.readChecked(c), Tolerance.ELEMENTWISE);
     }
 
+    // ---- convolutional layers ------------------------------------------------------------------
+
+    /**
+     * (batch, height, width, channels, size, stride, pad): trivial, padded, strided, non-square,
+     * channel counts around the vector widths, overlapping and disjoint windows, an empty batch,
+     * the first two layers of the Fashion-MNIST CNN, and one over 2^20 im2col elements.
+     */
+    private static final int[][] WINDOWS = {
+        {1, 1, 1, 1, 1, 1, 0}, {2, 5, 5, 1, 3, 1, 1}, {3, 7, 6, 3, 3, 2, 1}, {2, 8, 8, 17, 2, 2, 0},
+        {1, 6, 9, 5, 5, 1, 2}, {4, 9, 9, 2, 3, 3, 0}, {3, 5, 7, 4, 2, 1, 0}, {1, 4, 4, 33, 1, 1, 0},
+        {0, 4, 4, 2, 3, 1, 1}, {2, 28, 28, 1, 3, 1, 1}, {2, 14, 14, 32, 3, 1, 1}, {1, 11, 13, 7, 4, 3, 2},
+        {24, 14, 14, 32, 3, 1, 1},
+    };
+
+    static Stream<Window> windows() {
+        return Stream.of(WINDOWS).map(v -> new Window(v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
+    }
+
+    /** Windows × both poolings, where PyTorch allows the padding (at most half the window). */
+    static Stream<Arguments> poolCases() {
+        return Stream.of(Pooling.values()).flatMap(kind -> windows().filter(w -> w.pad() <= w.size() / 2)
+                .flatMap(w -> Stream.of(arguments(kind, w, false), arguments(kind, w, true))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("windows")
+    public void im2col(Window w) {
+        Case c = newCase("im2col", w.toString());
+        GuardedSlice x = input(c, "x", w.inputLength(), WIDE);
+        GuardedSlice cols = output(c, "cols", w.columnsLength());
+        run(graph(c).im2col(cols.slice(), x.slice(), w));
+        assertBits(c, "cols", WindowReference.im2col(w, x.values()), cols.readChecked(c));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("windows")
+    public void col2im(Window w) {
+        Case c = newCase("col2im", w.toString());
+        GuardedSlice dcols = input(c, "dcols", w.columnsLength(), WIDE);
+        GuardedSlice dx = output(c, "dx", w.inputLength());
+        run(graph(c).col2im(dx.slice(), dcols.slice(), w));
+        assertClose(c, "dx", WindowReference.col2im(w, dcols.values()), dx.readChecked(c), Tolerance.REDUCTION);
+    }
+
+    /**
+     * Pooling forward; {@code ties}: inputs from a few levels only, so windows hold equal maxima
+     * and the backward must pick the first.
+     */
+    @ParameterizedTest(name = "{0} {1} ties={2}")
+    @MethodSource("poolCases")
+    public void pool(Pooling kind, Window w, boolean ties) {
+        Case c = newCase("pool", kind.toString(), w.toString(), "ties=" + ties);
+        GuardedSlice x = GuardedSlice.of(device(), "x", c, poolInput(c, w, ties));
+        GuardedSlice y = output(c, "y", w.pooledLength());
+        run(graph(c).pool(kind, y.slice(), x.slice(), w));
+        Expected expected = WindowReference.pool(kind, w, x.values());
+        if (kind == Pooling.MAX) {
+            float[] exact = new float[expected.value().length];
+            for (int i = 0; i < exact.length; i++) {
+                exact[i] = (float) expected.value()[i];
+            }
+            assertBits(c, "y", exact, y.readChecked(c));
+        } else {
+            assertClose(c, "y", expected, y.readChecked(c), Tolerance.REDUCTION);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} ties={2}")
+    @MethodSource("poolCases")
+    public void poolBackward(Pooling kind, Window w, boolean ties) {
+        Case c = newCase("poolBackward", kind.toString(), w.toString(), "ties=" + ties);
+        GuardedSlice x = GuardedSlice.of(device(), "x", c, poolInput(c, w, ties));
+        GuardedSlice dy = input(c, "dy", w.pooledLength(), WIDE);
+        GuardedSlice dx = output(c, "dx", w.inputLength());
+        run(graph(c).poolBackward(kind, dx.slice(), dy.slice(), x.slice(), w));
+        assertClose(c, "dx", WindowReference.poolBackward(kind, w, dy.values(), x.values()), dx.readChecked(c),
+                Tolerance.REDUCTION);
+    }
+
+    private static float[] poolInput(Case c, Window w, boolean ties) {
+        float[] x = draw(c, w.inputLength(), WIDE);
+        if (ties) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = c.random.nextInt(3) - 1; // -1, 0, 1
+            }
+        }
+        return x;
+    }
+
+    /** Dropout at several rates, sizes up to over 2^20, the key at an offset in its buffer. */
+    static Stream<Arguments> dropoutCases() {
+        return Stream.of(0f, 0.1f, 0.5f, 0.9f).flatMap(rate -> sizes().mapToObj(n -> arguments(rate, n)));
+    }
+
+    @ParameterizedTest(name = "rate={0} n={1}")
+    @MethodSource("dropoutCases")
+    public void dropout(float rate, int n) {
+        Case c = newCase("dropout", "rate=" + rate, "n=" + n);
+        GuardedSlice x = input(c, "x", n, WIDE);
+        GuardedSlice y = output(c, "y", n);
+        int seed = c.random.nextInt(), step = c.random.nextInt(1 << 20), stream = c.random.nextInt(8);
+        IntSlice key = labels(c, new int[] {seed, step});
+        run(graph(c).dropout(y.slice(), x.slice(), key, stream, rate));
+        float[] expected = WindowReference.dropout(x.values(), seed, step, stream, rate);
+        float[] got = y.readChecked(c);
+        assertBits(c, "y", expected, got);
+        if (n >= 4099) { // the mask is a fair coin of the given bias: kept fraction within 5 standard deviations
+            long kept = IntStream.range(0, n).filter(i -> expected[i] != 0).count();
+            double sd = Math.sqrt(n * rate * (1 - rate));
+            assertTrue(Math.abs(kept - n * (1 - rate)) <= 5 * sd + 1, c + ": kept " + kept + " of " + n);
+        }
+    }
+
+    /**
+     * One plan executed at two steps: the key the host writes selects the mask (same step, same
+     * mask; another step, another), and dropout in place over its own input works.
+     */
+    @Test
+    public void dropoutMaskFollowsTheHostWrittenStep() {
+        Case c = newCase("dropout", "plan");
+        int n = 4099;
+        float[] values = draw(c, n, POSITIVE);
+        FloatBuffer x = device().allocFloat("x", n);
+        FloatBuffer y = device().allocFloat("y", n);
+        IntBuffer key = device().allocInt("key", 2);
+        Graph g = graph(c).copy(y.all(), x.all()).dropout(y.all(), y.all(), key.all(), 3, 0.25f);
+        try (Plan plan = g.hostWrites(x, key).hostReads(y).compile()) {
+            x.write(values);
+            float[][] got = new float[3][];
+            int[] steps = {7, 7, 8};
+            for (int r = 0; r < 3; r++) {
+                key.write(new int[] {42, steps[r]});
+                plan.execute();
+                got[r] = y.read();
+                assertBits(c, "y at step " + steps[r], WindowReference.dropout(values, 42, steps[r], 3, 0.25f), got[r]);
+            }
+            assertTrue(Arrays.equals(got[0], got[1]) && !Arrays.equals(got[0], got[2]),
+                    c + ": the same step must give the same mask and another step another");
+        }
+    }
+
     // ---- plans ---------------------------------------------------------------------------------
 
     /**
@@ -662,6 +806,24 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
                         g -> g.softmaxCrossEntropy(f(g, 1), f(g, 1), f(g, 0), f(g, 0), i(g, 2), 2, 0)),
                 new BadCall("softmaxCrossEntropy: too few labels", "softmaxCrossEntropy", "labels",
                         g -> g.softmaxCrossEntropy(f(g, 1), f(g, 1), f(g, 6), f(g, 6), i(g, 1), 2, 3)),
+                new BadCall("window: pad not below the size", "window", "pad",
+                        g -> new Window(1, 4, 4, 1, 2, 1, 2)),
+                new BadCall("window: larger than the padded image", "window", "size",
+                        g -> new Window(1, 3, 3, 1, 6, 1, 1)),
+                new BadCall("window: zero channels", "window", "channels",
+                        g -> new Window(1, 3, 3, 0, 1, 1, 0)),
+                new BadCall("im2col: cols of the wrong length", "im2col", "cols",
+                        g -> g.im2col(f(g, 8), f(g, 16), new Window(1, 4, 4, 1, 3, 1, 0))),
+                new BadCall("col2im: dx of the wrong length", "col2im", "dx",
+                        g -> g.col2im(f(g, 15), f(g, 36), new Window(1, 4, 4, 1, 3, 1, 0))),
+                new BadCall("maxPool: pad over half the window", "maxPool", "window",
+                        g -> g.pool(Pooling.MAX, f(g, 36), f(g, 16), new Window(1, 4, 4, 1, 3, 1, 2))),
+                new BadCall("avgPoolBackward: dy of the wrong length", "avgPoolBackward", "dy",
+                        g -> g.poolBackward(Pooling.AVERAGE, f(g, 16), f(g, 5), f(g, 16), new Window(1, 4, 4, 1, 2, 2, 0))),
+                new BadCall("dropout: rate 1", "dropout", "rate",
+                        g -> g.dropout(f(g, 4), f(g, 4), i(g, 2), 0, 1f)),
+                new BadCall("dropout: key of the wrong length", "dropout", "key",
+                        g -> g.dropout(f(g, 4), f(g, 4), i(g, 3), 0, 0.5f)),
                 new BadCall("axpby: out overlaps x at another offset", "axpby", "out", g -> {
                     FloatBuffer b = buffer(g, 20);
                     g.axpby(b.slice(0, 10), f(g, 1), b.slice(5, 10), f(g, 1), f(g, 10));

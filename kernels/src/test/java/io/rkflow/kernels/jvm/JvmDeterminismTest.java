@@ -10,6 +10,8 @@ import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.Plan;
+import io.rkflow.kernels.Pooling;
+import io.rkflow.kernels.Window;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -136,7 +138,8 @@ class JvmDeterminismTest {
 
     /**
      * The plan and its inputs: a stage combination, an Adam step, every reduction, three GEMMs,
-     * bias add and gradient, GELU forward and backward, and softmax cross-entropy, and (compiled at
+     * bias add and gradient, GELU forward and backward, softmax cross-entropy, im2col and col2im, max
+     * and average pooling forward and backward, dropout, and (compiled at
      * the default fusion level) every fused kernel: a dense forward, an input gradient with the
      * activation's backward, a weight gradient with its bias gradient, and an optimizer tail.
      * Every input is rewritten before each execution, so executions must repeat exactly.
@@ -210,6 +213,28 @@ class JvmDeterminismTest {
                     .combine(theta2.all(), theta2.all(), g2.all(), N, 1, coeffs.at(0))
                     .nonFinite(flag.at(0), theta2.all())
                     .adam(theta.all(), m.all(), v.all(), point.all(), adam.all());
+            // the convolutional kernels, each over several chunks (an overlapping pooling window too)
+            Window conv = new Window(24, 14, 14, 32, 3, 1, 1);
+            Window pool = new Window(24, 14, 14, 32, 3, 2, 1);
+            FloatBuffer images = input(device, "images", conv.inputLength(), random);
+            FloatBuffer dcolsIn = input(device, "dcolsIn", conv.columnsLength(), random);
+            FloatBuffer dpooled = input(device, "dpooled", pool.pooledLength(), random);
+            FloatBuffer cols = output(device, "cols", conv.columnsLength());
+            FloatBuffer dimages = output(device, "dimages", conv.inputLength());
+            FloatBuffer maxed = output(device, "maxed", pool.pooledLength());
+            FloatBuffer averaged = output(device, "averaged", pool.pooledLength());
+            FloatBuffer dmax = output(device, "dmax", pool.inputLength());
+            FloatBuffer davg = output(device, "davg", pool.inputLength());
+            FloatBuffer dropped = output(device, "dropped", conv.inputLength());
+            IntBuffer key = device.allocInt("key", 2);
+            key.write(new int[] {7, 11});
+            graph.im2col(cols.all(), images.all(), conv)
+                    .col2im(dimages.all(), dcolsIn.all(), conv)
+                    .pool(Pooling.MAX, maxed.all(), images.all(), pool)
+                    .pool(Pooling.AVERAGE, averaged.all(), images.all(), pool)
+                    .poolBackward(Pooling.MAX, dmax.all(), dpooled.all(), images.all(), pool)
+                    .poolBackward(Pooling.AVERAGE, davg.all(), dpooled.all(), images.all(), pool)
+                    .dropout(dropped.all(), images.all(), key.all(), 1, 0.3f);
             if (graph.kernelTasks().stream().filter(t -> t instanceof io.rkflow.kernels.Fused).count() != 4) {
                 throw new AssertionError("the workload should compile to four fused kernels: " + graph.kernelTasks());
             }
