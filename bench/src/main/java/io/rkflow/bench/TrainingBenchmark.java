@@ -6,8 +6,8 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.Plan;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
 import java.util.SplittableRandom;
@@ -52,8 +52,8 @@ public class TrainingBenchmark {
     private Optimizer step;
 
     /** The model of a {@code SPEC@BATCH} workload. */
-    static MlpSpec model(String mlp) {
-        return MlpSpec.parse(mlp.substring(0, mlp.indexOf('@')));
+    static ModelSpec model(String mlp) {
+        return ModelSpec.parse(mlp.substring(0, mlp.indexOf('@')));
     }
 
     /** The batch size of a {@code SPEC@BATCH} workload. */
@@ -73,9 +73,9 @@ public class TrainingBenchmark {
 
     /** The optimizer over a seeded model and batch on {@code dev}; its gradient plan is kept in {@link #gradientPlan}. */
     private Optimizer create(Device dev, String workload, String optimizerSpec) {
-        MlpSpec spec = model(workload);
+        ModelSpec spec = model(workload);
         int batch = batch(workload);
-        Mlp mlp = new Mlp(dev, spec, batch, 1);
+        Network mlp = new Network(dev, spec, batch, 1);
         SplittableRandom random = new SplittableRandom(1);
         float[] x = new float[batch * spec.inputs()];
         int[] y = new int[batch];

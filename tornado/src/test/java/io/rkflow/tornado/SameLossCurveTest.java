@@ -8,7 +8,7 @@ import io.rkflow.kernels.Devices;
 import io.rkflow.kernels.Fusion;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.Metrics;
 import io.rkflow.train.Trainer;
 import io.rkflow.solvers.optim.Spec;
@@ -80,7 +80,7 @@ class SameLossCurveTest {
             throws IOException {
         Dataset train = Clusters.of(640, 12, 3, 1);
         Dataset test = Clusters.of(160, 12, 3, 2);
-        Trainer.Config config = new Trainer.Config(MlpSpec.parse(model), Spec.parse(optimizer), 2, 32, 7, 2,
+        Trainer.Config config = new Trainer.Config(ModelSpec.parse(model), Spec.parse(optimizer), 2, 32, 7, 2,
                 0, 0, 10);
         try (Device device = Devices.open(deviceId); Metrics metrics = new Metrics(folder, false)) {
             device.fusion(fusion);

@@ -8,8 +8,8 @@ import io.rkflow.kernels.Devices;
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.Plan;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
 import java.util.SplittableRandom;
@@ -97,8 +97,8 @@ class TornadoPlanTest {
 
     @Test
     void aWholeRk4StepWithPreconditionerAndMomentumIsOneExecution() {
-        MlpSpec spec = MlpSpec.parse("20-16-3:relu");
-        Mlp mlp = new Mlp(device, spec, 32, 1);
+        ModelSpec spec = ModelSpec.parse("20-16-3:relu");
+        Network mlp = new Network(device, spec, 32, 1);
         SplittableRandom random = new SplittableRandom(3);
         float[] xs = new float[32 * 20];
         int[] ys = new int[32];
@@ -137,8 +137,8 @@ class TornadoPlanTest {
         for (int i = 0; i < 2; i++) {
             device.fusion(levels[i]);
             try {
-                MlpSpec spec = MlpSpec.parse("20-16-16-3:relu");
-                Mlp mlp = new Mlp(device, spec, 32, 1);
+                ModelSpec spec = ModelSpec.parse("20-16-16-3:relu");
+                Network mlp = new Network(device, spec, 32, 1);
                 FloatBuffer theta = device.allocFloat("theta", mlp.dimension());
                 theta.write(mlp.initialParameters(1));
                 try (Optimizer rk4 = Optimizer.create(Spec.parse("rk4+h(0.1)+adagrad"), mlp, theta.all())) {

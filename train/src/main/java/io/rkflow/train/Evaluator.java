@@ -5,8 +5,8 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.Plan;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 
 /**
  * Mean loss and accuracy of the model at θ over a whole data set, in its own plans: full batches
@@ -19,8 +19,8 @@ final class Evaluator implements AutoCloseable {
 
     private final Dataset data;
     private final int batch;
-    private final Mlp full;
-    private final Mlp tail;
+    private final Network full;
+    private final Network tail;
     private final FloatBuffer loss;
     private final Plan fullPlan;
     private final Plan tailPlan;
@@ -29,14 +29,14 @@ final class Evaluator implements AutoCloseable {
     private final float[] xTail;
     private final int[] yTail;
 
-    Evaluator(Device device, MlpSpec spec, FloatSlice theta, Dataset data, int batch) {
+    Evaluator(Device device, ModelSpec spec, FloatSlice theta, Dataset data, int batch) {
         this.data = data;
         this.batch = Math.min(batch, Math.max(1, data.rows()));
         this.loss = device.allocFloat("evaluation loss", 1);
-        this.full = new Mlp(device, spec, this.batch, 1);
+        this.full = Network.forEvaluation(device, spec, this.batch);
         this.fullPlan = full.evaluationPlan(theta, loss.all());
         int rest = data.rows() % this.batch;
-        this.tail = rest > 0 ? new Mlp(device, spec, rest, 1) : null;
+        this.tail = rest > 0 ? Network.forEvaluation(device, spec, rest) : null;
         this.tailPlan = tail != null ? tail.evaluationPlan(theta, loss.all()) : null;
         this.xHost = new float[this.batch * data.features()];
         this.yHost = new int[this.batch];
@@ -51,7 +51,7 @@ final class Evaluator implements AutoCloseable {
         int features = data.features();
         for (int start = 0; start < rows; start += batch) {
             int count = Math.min(batch, rows - start);
-            Mlp model = count == batch ? full : tail;
+            Network model = count == batch ? full : tail;
             Plan plan = count == batch ? fullPlan : tailPlan;
             float[] xs = count == batch ? xHost : xTail;
             int[] ys = count == batch ? yHost : yTail;

@@ -3,8 +3,8 @@ package io.rkflow.train;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.Plan;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 
 /**
  * The MLP's outputs at θ for every row of a set of inputs: logits in the batches the
@@ -18,7 +18,7 @@ public final class Predictor {
     private Predictor() {}
 
     /** The logits of {@code rows} rows of {@code x} (row major, {@code spec.inputs()} each): rows × outputs. */
-    public static float[] logits(Device device, MlpSpec spec, float[] theta, float[] x, int rows) {
+    public static float[] logits(Device device, ModelSpec spec, float[] theta, float[] x, int rows) {
         int inputs = spec.inputs();
         int outputs = spec.outputs();
         if ((long) rows * inputs != x.length) {
@@ -32,13 +32,13 @@ public final class Predictor {
         t.write(theta);
         int batch = Math.min(BATCH, rows);
         int rest = rows % batch;
-        Mlp full = new Mlp(device, spec, batch, 1);
-        Mlp tail = rest > 0 ? new Mlp(device, spec, rest, 1) : null;
+        Network full = Network.forEvaluation(device, spec, batch);
+        Network tail = rest > 0 ? Network.forEvaluation(device, spec, rest) : null;
         try (Plan fullPlan = full.predictionPlan(t.all());
                 Plan tailPlan = tail != null ? tail.predictionPlan(t.all()) : null) {
             for (int start = 0; start < rows; start += batch) {
                 int count = Math.min(batch, rows - start);
-                Mlp model = count == batch ? full : tail;
+                Network model = count == batch ? full : tail;
                 float[] xs = new float[count * inputs];
                 System.arraycopy(x, start * inputs, xs, 0, count * inputs);
                 model.writeBatch(0, xs, new int[count]);

@@ -4,8 +4,8 @@ import io.rkflow.kernels.Device;
 import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.models.data.Batches;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
 import java.io.IOException;
@@ -28,9 +28,9 @@ public final class Trainer {
      * start of the run, also across a resume); {@code checkpointEvery} &gt; 0 writes a checkpoint every
      * that many steps, and one is always written at the end.
      */
-    public record Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery,
+    public record Config(ModelSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery,
             long maxSteps, int checkpointEvery, int evalEvery) {
-        public Config(MlpSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery) {
+        public Config(ModelSpec model, Spec optimizer, int epochs, int batch, long seed, int logEvery) {
             this(model, optimizer, epochs, batch, seed, logEvery, 0, 0, 0);
         }
 
@@ -82,7 +82,7 @@ public final class Trainer {
 
     /**
      * As {@link #Trainer(Config, Map)}, a new run starting from {@code initialParameters} (θ in the
-     * model's flat layout, e.g. {@code SafeTensors.mlpParameters}) instead of the seeded
+     * model's flat layout, e.g. {@code SafeTensors.parameters}) instead of the seeded
      * initialization when not null; the seed still orders the batches.
      */
     public Trainer(Config config, Map<String, String> identity, float[] initialParameters) {
@@ -140,7 +140,7 @@ public final class Trainer {
      * step. Each failure names the option or the data set and both values.
      */
     public int check(Dataset train, Dataset test, Dataset validation) {
-        MlpSpec spec = config.model();
+        ModelSpec spec = config.model();
         spec.parameters(); // throws when the model has more parameters than a buffer holds
         for (Dataset d : new Dataset[] {train, test, validation}) {
             if (d != null) {
@@ -166,7 +166,7 @@ public final class Trainer {
      * Checks that the model takes rows of {@code features} and has an output for each of
      * {@code classes} classes; the error names the model, the data and both values.
      */
-    public static void checkFits(MlpSpec spec, String data, int features, int classes) {
+    public static void checkFits(ModelSpec spec, String data, int features, int classes) {
         if (features != spec.inputs()) {
             throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but " + data
                     + " has " + features + " features");
@@ -195,12 +195,12 @@ public final class Trainer {
      */
     public Summary run(Device device, Dataset train, Dataset test, Dataset validation, Metrics metrics,
             PrintStream log, Path runFolder, Checkpoint resume) throws IOException {
-        MlpSpec spec = config.model();
+        ModelSpec spec = config.model();
         int slots = check(train, test, validation);
         Spec optimizerSpec = config.optimizer();
         Batches batches = new Batches(train.rows(), config.batch(), config.seed());
         int stepsPerEpoch = batches.batchesPerEpoch() / slots;
-        Mlp model = new Mlp(device, spec, config.batch(), slots);
+        Network model = new Network(device, spec, config.batch(), slots);
         FloatBuffer theta = device.allocFloat("theta", model.dimension());
         float[] xHost = new float[config.batch() * spec.inputs()];
         int[] yHost = new int[config.batch()];
@@ -266,6 +266,7 @@ public final class Trainer {
                         batches.fill(train, epoch, b * slots + slot, xHost, yHost);
                         model.writeBatch(slot, xHost, yHost);
                     }
+                    model.writeStep(config.seed(), step); // the dropout masks of this step, if any
                     long executesBefore = device.executions();
                     long kernelsBefore = device.kernels();
                     Optimizer.StepReport report = optimizer.step();
@@ -368,7 +369,7 @@ public final class Trainer {
     }
 
     /** {mean loss, accuracy} of the MLP at θ over a whole data set. */
-    public static double[] evaluate(Device device, MlpSpec spec, float[] theta, Dataset data) {
+    public static double[] evaluate(Device device, ModelSpec spec, float[] theta, Dataset data) {
         FloatBuffer t = device.allocFloat("theta", theta.length);
         t.write(theta);
         try (Evaluator e = new Evaluator(device, spec, t.all(), data, 1000)) {

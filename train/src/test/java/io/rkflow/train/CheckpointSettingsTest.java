@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Spec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,7 +22,7 @@ class CheckpointSettingsTest {
     void aParameterCountThatDoesNotFitIsNamedNotShownAsTwoEqualStrings(@TempDir Path dir) throws IOException {
         Dataset train = Clusters.of(600, 12, 3, 1);
         Dataset test = Clusters.of(150, 12, 3, 2);
-        MlpSpec model = MlpSpec.parse("12-16-3:tanh");
+        ModelSpec model = ModelSpec.parse("12-16-3:tanh");
         Spec spec = Spec.parse("rk4+h(0.1)");
         Trainer.Config config = new Trainer.Config(model, spec, 1, 50, 5, 4, 0, 0, 0);
         Path a = dir.resolve("a");

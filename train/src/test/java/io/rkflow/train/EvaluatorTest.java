@@ -6,8 +6,8 @@ import io.rkflow.kernels.FloatBuffer;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 /** Rows that do not fill a last batch are evaluated by a plan of their own, not dropped. */
@@ -16,10 +16,10 @@ class EvaluatorTest {
     @Test
     void aTailBatchCountsLikeOneWholeBatch() {
         Dataset data = Clusters.of(257, 6, 3, 4);
-        MlpSpec spec = MlpSpec.parse("6-5-3:tanh");
+        ModelSpec spec = ModelSpec.parse("6-5-3:tanh");
         try (JvmDevice device = new JvmDevice(2)) {
             FloatBuffer theta = device.allocFloat("theta", spec.parameters());
-            theta.write(new Mlp(device, spec, 1, 1).initialParameters(3));
+            theta.write(new Network(device, spec, 1, 1).initialParameters(3));
             Evaluator.Result whole;
             try (Evaluator e = new Evaluator(device, spec, theta.all(), data, 257)) {
                 whole = e.evaluate();

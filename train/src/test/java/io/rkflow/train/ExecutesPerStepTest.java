@@ -7,7 +7,7 @@ import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Spec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,7 +59,7 @@ class ExecutesPerStepTest {
             throws IOException {
         Dataset train = Clusters.of(400, 12, 3, 1);
         Dataset test = Clusters.of(100, 12, 3, 2);
-        Trainer.Config config = new Trainer.Config(MlpSpec.parse(model), Spec.parse(optimizer), 1, 50, 5, 4,
+        Trainer.Config config = new Trainer.Config(ModelSpec.parse(model), Spec.parse(optimizer), 1, 50, 5, 4,
                 0, 0, 8);
         try (JvmDevice device = new JvmDevice(1); Metrics m = new Metrics(run, false)) {
             device.fusion(fusion);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Spec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +36,7 @@ class ResumeTest {
         Dataset test = Clusters.of(150, 12, 3, 2);
         Dataset validation = Clusters.of(90, 12, 3, 3);
         Spec spec = Spec.parse(optimizer);
-        Trainer.Config whole = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7, 5);
+        Trainer.Config whole = new Trainer.Config(ModelSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7, 5);
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
         Trainer.Summary uninterrupted;
@@ -89,7 +89,7 @@ class ResumeTest {
     @ValueSource(ints = {0, 10, 100})
     void aDamagedCheckpointIsAnErrorNamingTheFile(int cut, @TempDir Path dir) throws IOException {
         Dataset train = Clusters.of(100, 4, 2, 1);
-        Trainer.Config config = new Trainer.Config(MlpSpec.parse("4-3-2"), Spec.parse("rk4"), 1, 20, 1, 100);
+        Trainer.Config config = new Trainer.Config(ModelSpec.parse("4-3-2"), Spec.parse("rk4"), 1, 20, 1, 100);
         try (JvmDevice device = new JvmDevice(1); Metrics m = new Metrics(dir, false)) {
             new Trainer(config).run(device, train, train, null, m, QUIET, dir, null);
         }

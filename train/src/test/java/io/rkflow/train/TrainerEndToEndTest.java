@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.data.FashionMnist;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Spec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,7 +46,7 @@ class TrainerEndToEndTest {
 
     @Test
     void oneEpochOfRk4ReachesEightyPercentAndWritesMetrics(@TempDir Path dir) throws IOException {
-        Trainer.Config config = new Trainer.Config(MlpSpec.parse("784-128-10:relu"), Spec.parse("rk4+h(0.1)"), 1, 128,
+        Trainer.Config config = new Trainer.Config(ModelSpec.parse("784-128-10:relu"), Spec.parse("rk4+h(0.1)"), 1, 128,
                 3, 100);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Trainer.Summary s;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Spec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +22,7 @@ class TrainerHeaderTest {
     private static String header(long maxSteps, Path dir) throws IOException {
         Dataset train = Clusters.of(600, 12, 3, 1); // 12 steps per epoch at batch 50
         Dataset test = Clusters.of(150, 12, 3, 2);
-        Trainer.Config config = new Trainer.Config(MlpSpec.parse("12-16-3:tanh"), Spec.parse("rk4+h(0.1)"), 3, 50, 5, 4,
+        Trainer.Config config = new Trainer.Config(ModelSpec.parse("12-16-3:tanh"), Spec.parse("rk4+h(0.1)"), 3, 50, 5, 4,
                 maxSteps, 0, 0);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JvmDevice device = new JvmDevice(1); Metrics m = new Metrics(dir, false)) {

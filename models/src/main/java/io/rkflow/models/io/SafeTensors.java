@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,20 +35,22 @@ import java.util.regex.Pattern;
  * length, a JSON header of names, dtypes, shapes and byte ranges, then little-endian data), laid out
  * as PyTorch's {@code nn.Linear} stores them: {@code layers.<l>.weight} of shape [out, in] and
  * {@code layers.<l>.bias} of shape [out], so {@code safetensors.torch.load_file} reads it and
- * {@link #readMlp} reads what PyTorch's {@code safetensors.torch.save_file} writes.
+ * {@link #read} reads what PyTorch's {@code safetensors.torch.save_file} writes.
  */
 public final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** Writes θ of {@code spec} to {@code file} atomically, with string metadata. */
-    public static void writeMlp(Path file, MlpSpec spec, float[] theta, Map<String, String> metadata)
+    /**
+     * Writes θ of {@code spec} to {@code file} atomically, with string metadata, every tensor in
+     * PyTorch's layout ({@link ModelSpec#torchTensors()}).
+     */
+    public static void write(Path file, ModelSpec spec, float[] theta, Map<String, String> metadata)
             throws IOException {
         if (theta.length != spec.parameters()) {
             throw new IllegalArgumentException("theta has " + theta.length + " values, the model " + spec + " "
                     + spec.parameters());
         }
-        int[] w = spec.widths();
         StringBuilder json = new StringBuilder("{\"__metadata__\":{");
         boolean first = true;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
@@ -57,16 +59,16 @@ public final class SafeTensors {
         }
         json.append('}');
         long offset = 0;
-        for (int l = 0; l < spec.layers(); l++) {
-            long weightBytes = 4L * w[l] * w[l + 1];
-            json.append(",\"layers.").append(l).append(".weight\":{\"dtype\":\"F32\",\"shape\":[").append(w[l + 1])
-                    .append(',').append(w[l]).append("],\"data_offsets\":[").append(offset).append(',')
-                    .append(offset + weightBytes).append("]}");
-            offset += weightBytes;
-            json.append(",\"layers.").append(l).append(".bias\":{\"dtype\":\"F32\",\"shape\":[").append(w[l + 1])
-                    .append("],\"data_offsets\":[").append(offset).append(',').append(offset + 4L * w[l + 1])
-                    .append("]}");
-            offset += 4L * w[l + 1];
+        List<ModelSpec.TorchTensor> tensors = spec.torchTensors();
+        for (ModelSpec.TorchTensor t : tensors) {
+            long bytes = 4L * t.theta().length;
+            StringBuilder shape = new StringBuilder();
+            for (long d : t.shape()) {
+                shape.append(shape.length() == 0 ? "" : ",").append(d);
+            }
+            json.append(",").append(quote(t.name())).append(":{\"dtype\":\"F32\",\"shape\":[").append(shape)
+                    .append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
+            offset += bytes;
         }
         json.append('}');
         while (json.length() % 8 != 0) {
@@ -75,17 +77,9 @@ public final class SafeTensors {
         byte[] header = json.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer data = ByteBuffer.allocate(8 + header.length + (int) offset).order(ByteOrder.LITTLE_ENDIAN);
         data.putLong(header.length).put(header);
-        for (int l = 0; l < spec.layers(); l++) {
-            int in = w[l], out = w[l + 1];
-            int wo = spec.weightOffset(l);
-            for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) {
-                    data.putFloat(theta[wo + i * out + o]); // transpose (in × out) into PyTorch's (out × in)
-                }
-            }
-            int bo = spec.biasOffset(l);
-            for (int o = 0; o < out; o++) {
-                data.putFloat(theta[bo + o]);
+        for (ModelSpec.TorchTensor t : tensors) {
+            for (int i : t.theta()) {
+                data.putFloat(theta[i]);
             }
         }
         AtomicFile.write(file, data.flip());
@@ -161,7 +155,7 @@ public final class SafeTensors {
     /**
      * θ of {@code spec} (rkflow's flat layout) from the file's tensors, by name and shape. Layer l's
      * tensors are {@code layers.<l>.weight} [out, in] and {@code layers.<l>.bias} [out], as
-     * {@link #writeMlp} writes them; more generally {@code <prefix><i>.weight} and
+     * {@link #write} writes them; more generally {@code <prefix><i>.weight} and
      * {@code <prefix><i>.bias} with one prefix for all (empty or ending in a dot), the indices i in
      * increasing order being the layers 0, 1, ...: so PyTorch's {@code nn.Sequential(Linear, ReLU,
      * Linear)} state_dict ({@code 0.weight}, {@code 2.weight}, ...) fits as it is.
@@ -169,7 +163,7 @@ public final class SafeTensors {
      * @throws BadFileException naming the file and the tensor: one missing, one of another shape
      *     (with the model's and the file's), or one the model has no place for
      */
-    public static float[] mlpParameters(Contents contents, MlpSpec spec) throws BadFileException {
+    public static float[] parameters(Contents contents, ModelSpec spec) throws BadFileException {
         Path file = contents.file();
         Map<String, Tensor> tensors = contents.tensors();
         String prefix = null;
@@ -185,30 +179,26 @@ public final class SafeTensors {
             prefix = "layers.";
         }
         List<String> order = new ArrayList<>(indices.values());
-        int[] w = spec.widths();
         float[] theta = new float[spec.parameters()];
         List<String> used = new ArrayList<>();
-        for (int l = 0; l < spec.layers(); l++) {
-            int in = w[l], out = w[l + 1];
+        int layers = spec.parametricLayers();
+        for (ModelSpec.TorchTensor t : spec.torchTensors()) {
+            int l = Integer.parseInt(t.name().substring("layers.".length(), t.name().lastIndexOf('.')));
+            String kind = t.name().substring(t.name().lastIndexOf('.') + 1);
             String index = l < order.size() ? order.get(l) : null;
             String layer = prefix + (index != null ? index : String.valueOf(l));
             String where = index != null && (!prefix.equals("layers.") || !index.equals(String.valueOf(l)))
                     ? " (the model's layer " + l + ")" : "";
             if (index == null) {
-                throw bad(file, "no tensor " + layer + ".weight: the model " + spec + " has " + spec.layers()
-                        + " linear layers, the file " + order.size() + " (" + describe(tensors) + ")");
+                throw bad(file, "no tensor " + layer + ".weight: the model " + spec + " has " + layers
+                        + " layers with weights, the file " + order.size() + " (" + describe(tensors) + ")");
             }
-            float[] weight = tensor(contents, spec, layer + ".weight", where, new long[] {out, in});
-            float[] bias = tensor(contents, spec, layer + ".bias", where, new long[] {out});
-            int wo = spec.weightOffset(l);
-            for (int o = 0; o < out; o++) {
-                for (int i = 0; i < in; i++) {
-                    theta[wo + i * out + o] = weight[o * in + i]; // PyTorch's (out × in) into rkflow's (in × out)
-                }
+            float[] values = tensor(contents, spec, layer + "." + kind, where, t.shape());
+            int[] at = t.theta();
+            for (int i = 0; i < at.length; i++) {
+                theta[at[i]] = values[i];
             }
-            System.arraycopy(bias, 0, theta, spec.biasOffset(l), out);
-            used.add(layer + ".weight");
-            used.add(layer + ".bias");
+            used.add(layer + "." + kind);
         }
         for (Tensor t : tensors.values()) {
             if (!used.contains(t.name())) {
@@ -219,7 +209,7 @@ public final class SafeTensors {
         return theta;
     }
 
-    private static float[] tensor(Contents contents, MlpSpec spec, String name, String where, long[] expected)
+    private static float[] tensor(Contents contents, ModelSpec spec, String name, String where, long[] expected)
             throws BadFileException {
         Tensor t = contents.tensors().get(name);
         if (t == null) {

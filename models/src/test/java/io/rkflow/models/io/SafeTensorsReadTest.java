@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Reading safetensors files: what {@link SafeTensors#writeMlp} writes reads back bit for bit,
+ * Reading safetensors files: what {@link SafeTensors#write} writes reads back bit for bit,
  * F64/F16/BF16 convert to the float32 values they denote, every malformed file and every file that
  * does not fit the model is refused with a message naming the file and the tensor.
  */
@@ -78,7 +78,7 @@ class SafeTensorsReadTest {
         }
     }
 
-    private static float[] theta(MlpSpec spec, int seed) {
+    private static float[] theta(ModelSpec spec, int seed) {
         float[] theta = new float[spec.parameters()];
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         for (int i = 0; i < theta.length; i++) {
@@ -89,7 +89,7 @@ class SafeTensorsReadTest {
 
     @Test
     void whatWriteMlpWritesReadsBackBitForBitWithItsMetadataAndHash() throws Exception {
-        MlpSpec spec = MlpSpec.parse("5-7-3-4:gelu");
+        ModelSpec spec = ModelSpec.parse("5-7-3-4:gelu");
         float[] theta = theta(spec, 1);
         theta[0] = -0.0f;
         theta[1] = Float.MIN_VALUE;
@@ -97,7 +97,7 @@ class SafeTensorsReadTest {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("model", spec.toString());
         metadata.put("quote\"d", "a\\b\n");
-        SafeTensors.writeMlp(f, spec, theta, metadata);
+        SafeTensors.write(f, spec, theta, metadata);
         SafeTensors.Contents c = SafeTensors.read(f);
         assertEquals(metadata, c.metadata());
         assertEquals(java.util.List.of("layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
@@ -105,7 +105,7 @@ class SafeTensorsReadTest {
         assertArrayEquals(new long[] {7, 5}, c.tensors().get("layers.0.weight").shape());
         assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))),
                 c.sha256());
-        float[] back = SafeTensors.mlpParameters(c, spec);
+        float[] back = SafeTensors.parameters(c, spec);
         for (int i = 0; i < theta.length; i++) {
             assertEquals(Float.floatToRawIntBits(theta[i]), Float.floatToRawIntBits(back[i]), "θ[" + i + "]");
         }
@@ -123,8 +123,8 @@ class SafeTensorsReadTest {
                 + "\"2.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[12,16]},"
                 + "\"0.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[16,40]},"
                 + "\"0.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[40,52]}}", data);
-        MlpSpec spec = MlpSpec.parse("2-3-1:relu");
-        float[] theta = SafeTensors.mlpParameters(SafeTensors.read(f), spec);
+        ModelSpec spec = ModelSpec.parse("2-3-1:relu");
+        float[] theta = SafeTensors.parameters(SafeTensors.read(f), spec);
         // rkflow's layout: W0 (in × out) row major, b0, W1, b1; W0[i][o] = 0.weight[o][i]
         assertArrayEquals(new float[] {1, 3, 5, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13}, theta);
     }
@@ -192,55 +192,55 @@ class SafeTensorsReadTest {
 
     @Test
     void aFileOfAnotherModelIsRefusedByTensorNameAndShape() throws IOException {
-        MlpSpec spec = MlpSpec.parse("784-256-256-10:relu");
+        ModelSpec spec = ModelSpec.parse("784-256-256-10:relu");
         Path other = dir.resolve("other.safetensors");
-        MlpSpec narrower = MlpSpec.parse("784-128-256-10:relu");
-        SafeTensors.writeMlp(other, narrower, theta(narrower, 2), Map.of());
+        ModelSpec narrower = ModelSpec.parse("784-128-256-10:relu");
+        SafeTensors.write(other, narrower, theta(narrower, 2), Map.of());
         BadFileException e = assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(other), spec));
+                () -> SafeTensors.parameters(SafeTensors.read(other), spec));
         assertEquals(other + ": layers.0.weight: the model 784-256-256-10:relu needs [256, 784], the file has"
                 + " [128, 784]", e.getMessage());
 
-        MlpSpec small = MlpSpec.parse("4-3-2:relu");
+        ModelSpec small = ModelSpec.parse("4-3-2:relu");
         Path shallow = dir.resolve("shallow.safetensors");
-        MlpSpec oneLayer = MlpSpec.parse("4-2:relu");
-        SafeTensors.writeMlp(shallow, oneLayer, theta(oneLayer, 3), Map.of());
+        ModelSpec oneLayer = ModelSpec.parse("4-2:relu");
+        SafeTensors.write(shallow, oneLayer, theta(oneLayer, 3), Map.of());
         assertContains(assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(shallow), small)).getMessage(),
+                () -> SafeTensors.parameters(SafeTensors.read(shallow), small)).getMessage(),
                 shallow + ": layers.0.weight: the model 4-3-2:relu needs [3, 4], the file has [2, 4]");
 
         Path deeper = dir.resolve("deeper.safetensors");
-        MlpSpec more = MlpSpec.parse("4-3-2-2:relu");
-        SafeTensors.writeMlp(deeper, more, theta(more, 4), Map.of());
+        ModelSpec more = ModelSpec.parse("4-3-2-2:relu");
+        SafeTensors.write(deeper, more, theta(more, 4), Map.of());
         assertContains(assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(deeper), small)).getMessage(),
+                () -> SafeTensors.parameters(SafeTensors.read(deeper), small)).getMessage(),
                 deeper + ": tensor layers.2.weight [2, 2] is not part of the model 4-3-2:relu, which takes"
                         + " layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias: a file of another model?");
 
-        MlpSpec two = MlpSpec.parse("4-3-2:relu");
+        ModelSpec two = ModelSpec.parse("4-3-2:relu");
         Path wide = dir.resolve("bigger-model.safetensors");
-        SafeTensors.writeMlp(wide, two, theta(two, 5), Map.of());
+        SafeTensors.write(wide, two, theta(two, 5), Map.of());
         assertContains(assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(wide), MlpSpec.parse("4-3-2-5:relu"))).getMessage(),
-                "no tensor layers.2.weight: the model 4-3-2-5:relu has 3 linear layers, the file 2 (layers.0.weight"
+                () -> SafeTensors.parameters(SafeTensors.read(wide), ModelSpec.parse("4-3-2-5:relu"))).getMessage(),
+                "no tensor layers.2.weight: the model 4-3-2-5:relu has 3 layers with weights, the file 2 (layers.0.weight"
                         + " [3, 4], ");
 
         Path noBias = file("{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]}}", f32(1, 2));
         assertContains(assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(noBias), MlpSpec.parse("2-1:relu"))).getMessage(),
+                () -> SafeTensors.parameters(SafeTensors.read(noBias), ModelSpec.parse("2-1:relu"))).getMessage(),
                 "no tensor 0.bias (the model's layer 0): the model 2-1:relu needs one of shape [1]");
 
         Path transposed = file("{\"layers.0.weight\":{\"dtype\":\"F32\",\"shape\":[2,1],\"data_offsets\":[0,8]},"
                 + "\"layers.0.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", f32(1, 2, 3));
         assertContains(assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(transposed), MlpSpec.parse("2-1:relu"))).getMessage(),
+                () -> SafeTensors.parameters(SafeTensors.read(transposed), ModelSpec.parse("2-1:relu"))).getMessage(),
                 "layers.0.weight: the model 2-1:relu needs [1, 2], the file has [2, 1] (transposed");
 
         Path extra = file("{\"layers.0.weight\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]},"
                 + "\"layers.0.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]},"
                 + "\"num_batches_tracked\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[12,16]}}", f32(1, 2, 3, 4));
         assertContains(assertThrows(BadFileException.class,
-                () -> SafeTensors.mlpParameters(SafeTensors.read(extra), MlpSpec.parse("2-1:relu"))).getMessage(),
+                () -> SafeTensors.parameters(SafeTensors.read(extra), ModelSpec.parse("2-1:relu"))).getMessage(),
                 "tensor num_batches_tracked [] is not part of the model 2-1:relu, which takes layers.0.weight,"
                         + " layers.0.bias");
     }

@@ -3,7 +3,7 @@ package io.rkflow.models.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,13 +18,13 @@ class SafeTensorsTest {
 
     @Test
     void writesPytorchLinearLayoutWithAHeaderThatDescribesTheData(@TempDir Path dir) throws IOException {
-        MlpSpec spec = MlpSpec.parse("3-2-4:tanh");
+        ModelSpec spec = ModelSpec.parse("3-2-4:tanh");
         float[] theta = new float[spec.parameters()];
         for (int i = 0; i < theta.length; i++) {
             theta[i] = i + 0.5f;
         }
         Path file = dir.resolve("model.safetensors");
-        SafeTensors.writeMlp(file, spec, theta, Map.of("model", spec.toString()));
+        SafeTensors.write(file, spec, theta, Map.of("model", spec.toString()));
         ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = bytes.getLong();
         assertEquals(0, (8 + headerLength) % 8, "data starts 8-byte aligned");

@@ -28,13 +28,13 @@ class DalCurvatureTest {
      */
     @Test
     void theDefaultProbeFindsTheCurvatureOfAReluMlp() {
-        MlpSpec spec = MlpSpec.parse("32-64-64-4:relu");
+        ModelSpec spec = ModelSpec.parse("32-64-64-4:relu");
         int batch = 512;
         Dataset data = Clusters.of(batch, spec.inputs(), spec.outputs(), 3);
         try (JvmDevice device = new JvmDevice(2)) {
-            Mlp mlp = new Mlp(device, spec, batch, 1);
+            Network mlp = new Network(device, spec, batch, 1);
             mlp.writeBatch(0, data.x(), data.labels());
-            HostMlp host = new HostMlp(spec, data.x(), data.labels());
+            HostMlp host = new HostMlp(spec.mlp(), data.x(), data.labels());
             FloatBuffer theta = device.allocFloat("theta", spec.parameters());
             theta.write(mlp.initialParameters(5));
             try (Optimizer train = Optimizer.create(Spec.parse("rk4+h(0.1)"), mlp, theta.all())) {
@@ -58,12 +58,12 @@ class DalCurvatureTest {
      */
     @Test
     void theHostReferenceIsTheGradientAndTheHessianOfTheLinearRegion() {
-        MlpSpec spec = MlpSpec.parse("8-16-16-3:relu");
+        ModelSpec spec = ModelSpec.parse("8-16-16-3:relu");
         int batch = 32;
         Dataset data = Clusters.of(batch, spec.inputs(), spec.outputs(), 11);
-        HostMlp host = new HostMlp(spec, data.x(), data.labels());
+        HostMlp host = new HostMlp(spec.mlp(), data.x(), data.labels());
         try (JvmDevice device = new JvmDevice(2)) {
-            Mlp mlp = new Mlp(device, spec, batch, 1);
+            Network mlp = new Network(device, spec, batch, 1);
             mlp.writeBatch(0, data.x(), data.labels());
             float[] theta = mlp.initialParameters(2);
             FloatBuffer t = device.allocFloat("theta", theta.length);
@@ -108,7 +108,7 @@ class DalCurvatureTest {
      * ξ as {@code euler+dal(hg=fd)} measures it at θ in a run: its first step learns ‖g‖, ‖θ‖
      * and ξ, then θ is put back and the second step's probe is sized from them, as every later one is.
      */
-    private static double probe(JvmDevice device, Mlp mlp, float[] theta) {
+    private static double probe(JvmDevice device, Network mlp, float[] theta) {
         FloatBuffer t = device.allocFloat("probe theta", theta.length);
         t.write(theta);
         try (Optimizer o = Optimizer.create(Spec.parse("euler+dal(hg=fd)"), mlp, t.all())) {

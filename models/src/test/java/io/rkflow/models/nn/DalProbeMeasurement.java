@@ -54,7 +54,7 @@ public final class DalProbeMeasurement {
             System.exit(2);
         }
         boolean export = args[0].equals("export");
-        MlpSpec spec = MlpSpec.parse(export ? (args.length > 2 ? args[2] : "784-64-10:relu")
+        ModelSpec spec = ModelSpec.parse(export ? (args.length > 2 ? args[2] : "784-64-10:relu")
                 : (args.length > 4 ? args[4] : "784-64-10:relu"));
         String training = export ? "rk4+h(0.1)" : args[1];
         int steps = Integer.parseInt(export ? (args.length > 3 ? args[3] : "50") : args[2]);
@@ -66,7 +66,7 @@ public final class DalProbeMeasurement {
         float[] x = new float[BATCH * spec.inputs()];
         int[] y = new int[BATCH];
         try (JvmDevice device = new JvmDevice(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
-            Mlp mlp = new Mlp(device, spec, BATCH, 1);
+            Network mlp = new Network(device, spec, BATCH, 1);
             float[] theta = mlp.initialParameters(1);
             batches.fill(train, 0, 0, x, y);
             Trajectory stats = new Trajectory();
@@ -120,8 +120,8 @@ public final class DalProbeMeasurement {
         final List<Double> defaults = new ArrayList<>();
         final boolean kinks = Boolean.getBoolean("kinks");
 
-        void add(int step, JvmDevice device, Mlp mlp, float[] theta, float[] x, int[] y, MlpSpec spec) {
-            HostMlp host = new HostMlp(spec, x, y);
+        void add(int step, JvmDevice device, Network mlp, float[] theta, float[] x, int[] y, ModelSpec spec) {
+            HostMlp host = new HostMlp(spec.mlp(), x, y);
             double[] th = HostMlp.widen(theta);
             double exact = host.curvatureAlongGradient(th);
             mlp.writeBatch(0, x, y);
@@ -206,7 +206,7 @@ public final class DalProbeMeasurement {
         }
     }
 
-    private static void measure(JvmDevice device, Mlp mlp, float[] theta, float[] x, int[] y, Path dir, MlpSpec spec)
+    private static void measure(JvmDevice device, Network mlp, float[] theta, float[] x, int[] y, Path dir, ModelSpec spec)
             throws IOException {
         Files.createDirectories(dir);
         mlp.writeBatch(0, x, y);
@@ -257,7 +257,7 @@ public final class DalProbeMeasurement {
                 b.putInt(v);
             }
             Files.write(dir.resolve("y.i32"), b.array());
-            double host = new HostMlp(spec, x, y).curvatureAlongGradient(HostMlp.widen(theta));
+            double host = new HostMlp(spec.mlp(), x, y).curvatureAlongGradient(HostMlp.widen(theta));
             Files.writeString(dir.resolve("meta.txt"), "model=" + spec + "\nbatch=" + y.length + "\nloss="
                     + loss.get(0) + "\nhost_exact=" + host + "\n");
         }
@@ -267,7 +267,7 @@ public final class DalProbeMeasurement {
      * ξ as {@code euler+dal(hg=fd,eps=ε)} (NaN: the default ε) measures it at θ: one step from θ teaches the optimizer
      * ‖g‖ and ‖θ‖, then θ is put back and the second step's probe is the one a run takes.
      */
-    private static double throughOptimizer(JvmDevice device, Mlp mlp, float[] theta, double eps) {
+    private static double throughOptimizer(JvmDevice device, Network mlp, float[] theta, double eps) {
         FloatBuffer t = device.allocFloat("theta copy", theta.length);
         t.write(theta);
         String dal = Double.isNaN(eps) ? "dal(hg=fd)" : "dal(hg=fd,eps=" + eps + ")";

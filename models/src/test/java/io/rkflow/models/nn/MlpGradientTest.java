@@ -23,7 +23,7 @@ class MlpGradientTest {
     @ParameterizedTest
     @ValueSource(strings = {"5-4-3:tanh", "5-4-3:gelu", "6-5-4-3:tanh", "4-3:relu"})
     void backwardMatchesCentralDifferencesInDoublePrecision(String text) {
-        MlpSpec spec = MlpSpec.parse(text);
+        ModelSpec spec = ModelSpec.parse(text);
         int batch = 3;
         SplittableRandom random = new SplittableRandom(42);
         float[] x = new float[batch * spec.inputs()];
@@ -32,7 +32,7 @@ class MlpGradientTest {
         }
         int[] y = {0, 2 % spec.outputs(), 1};
         try (JvmDevice device = new JvmDevice(2)) {
-            Mlp mlp = new Mlp(device, spec, batch, 1);
+            Network mlp = new Network(device, spec, batch, 1);
             float[] theta = mlp.initialParameters(7);
             for (int i = 0; i < theta.length; i++) {
                 theta[i] += (float) (0.1 * random.nextGaussian()); // non-zero biases too
@@ -51,15 +51,15 @@ class MlpGradientTest {
             for (int i = 0; i < th.length; i++) {
                 th[i] = theta[i];
             }
-            assertEquals(hostLoss(spec, th, x, y, batch), loss.get(0), 1e-5, "loss");
+            assertEquals(hostLoss(spec.mlp(), th, x, y, batch), loss.get(0), 1e-5, "loss");
             float[] deviceGrad = grad.read();
             double eps = 1e-5;
             for (int i = 0; i < th.length; i++) {
                 double saved = th[i];
                 th[i] = saved + eps;
-                double up = hostLoss(spec, th, x, y, batch);
+                double up = hostLoss(spec.mlp(), th, x, y, batch);
                 th[i] = saved - eps;
-                double down = hostLoss(spec, th, x, y, batch);
+                double down = hostLoss(spec.mlp(), th, x, y, batch);
                 th[i] = saved;
                 double fd = (up - down) / (2 * eps);
                 assertEquals(fd, deviceGrad[i], 1e-4 * Math.max(1, Math.abs(fd)), text + " parameter " + i);
@@ -110,16 +110,16 @@ class MlpGradientTest {
 
     @Test
     void parsesModelSpecsAndRejectsBadOnes() {
-        MlpSpec spec = MlpSpec.parse("784-256-256-10:relu");
+        ModelSpec spec = ModelSpec.parse("784-256-256-10:relu");
         assertEquals(784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10, spec.parameters());
         assertEquals("784-256-256-10:relu", spec.toString());
-        assertEquals(Activation.TANH, MlpSpec.parse("3-2:tanh").activation());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784-x-10"));
+        assertEquals(Activation.TANH, ModelSpec.parse("3-2:tanh").mlp().activation());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-x-10"));
         assertTrue(e.getMessage().contains("'x' is not a layer width; a model is WIDTH-WIDTH-...-WIDTH[:ACTIVATION]")
                 && e.getMessage().contains("e.g. 784-256-256-10:relu"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784-10:swish"));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-10:swish"));
         assertTrue(e.getMessage().contains("unknown activation 'swish'; valid: relu, tanh, gelu"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784"));
-        assertThrows(IllegalArgumentException.class, () -> MlpSpec.parse("784-0-10"));
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784"));
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-0-10"));
     }
 }

@@ -7,8 +7,8 @@ import io.rkflow.kernels.Fusion;
 import io.rkflow.kernels.Graph;
 import io.rkflow.kernels.Plan;
 import io.rkflow.kernels.Task;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
 import io.rkflow.tornado.TornadoVmDevice;
@@ -47,8 +47,8 @@ final class StepFixture implements AutoCloseable {
         if (cudaGraph != null) {
             device.cudaGraphs(cudaGraph);
         }
-        MlpSpec spec = MlpSpec.parse(model);
-        Mlp mlp = new Mlp(device, spec, batch, 1);
+        ModelSpec spec = ModelSpec.parse(model);
+        Network mlp = new Network(device, spec, batch, 1);
         SplittableRandom random = new SplittableRandom(1);
         float[] x = new float[batch * spec.inputs()];
         int[] y = new int[batch];

@@ -2,7 +2,7 @@ package io.rkflow.train.cli;
 
 import io.rkflow.models.data.Csv;
 import io.rkflow.models.data.Table;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,7 +27,7 @@ final class CsvOptions {
      * The reading options: these options where given, else the run's (when {@code recorded} is not
      * null), else the defaults; labels limited to the model's outputs.
      */
-    Csv.Options options(RecordedData recorded, MlpSpec model) {
+    Csv.Options options(RecordedData recorded, ModelSpec model) {
         String column = labelColumn != null ? labelColumn : recorded != null ? recorded.labelColumn() : null;
         String h = header != null ? header : recorded != null && recorded.header() != null ? recorded.header()
                 : Csv.Header.AUTO.label();

@@ -3,7 +3,7 @@ package io.rkflow.train.cli;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.Checkpoint;
 import io.rkflow.train.Confusion;
 import io.rkflow.train.Predictor;
@@ -42,7 +42,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checkpoint cp = Checkpoint.read(run.resolve(Checkpoint.FILE));
-        MlpSpec spec = MlpSpec.parse(cp.model());
+        ModelSpec spec = ModelSpec.parse(cp.model());
         RecordedData recorded = RecordedData.read(run);
         data.recorded = recorded;
         data.fixed = recorded != null ? recorded.standardization() : null; // a run without a record: fitted again

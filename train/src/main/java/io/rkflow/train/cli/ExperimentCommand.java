@@ -3,7 +3,7 @@ package io.rkflow.train.cli;
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.experiment.Figure1;
 import io.rkflow.train.experiment.Ingredients;
 import io.rkflow.train.sweep.Sweep;
@@ -72,7 +72,7 @@ final class ExperimentCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Figure1.Settings d = Figure1.defaults(quick);
-            Figure1.Settings s = new Figure1.Settings(model == null ? d.model() : MlpSpec.parse(model),
+            Figure1.Settings s = new Figure1.Settings(model == null ? d.model() : ModelSpec.parse(model),
                     rk4 == null ? d.rk4() : rk4, adam == null ? d.adam() : adam,
                     smallBatch == null ? d.smallBatch() : smallBatch, largeBatch == null ? d.largeBatch() : largeBatch,
                     epochs == null ? d.epochs() : epochs, seeds == null ? d.seeds() : seeds);

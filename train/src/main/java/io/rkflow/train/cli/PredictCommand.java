@@ -10,7 +10,7 @@ import io.rkflow.models.data.Npy;
 import io.rkflow.models.data.Table;
 import io.rkflow.models.io.AtomicFile;
 import io.rkflow.models.io.BadFileException;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.Checkpoint;
 import io.rkflow.train.Predictor;
 import io.rkflow.train.RunRecord;
@@ -61,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checkpoint cp = Checkpoint.read(run.resolve(Checkpoint.FILE));
-        MlpSpec spec = MlpSpec.parse(cp.model());
+        ModelSpec spec = ModelSpec.parse(cp.model());
         RecordedData recorded = RecordedData.read(run);
         if (recorded == null) {
             throw new BadFileException(run + ": no " + RunRecord.FILE + ", which records how the run standardized its"
@@ -115,7 +115,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** The rows of {@link #file} as the run's reader gives them, before standardization. */
-    private Table read(DataFolder.Format format, MlpSpec spec, RecordedData recorded) throws IOException {
+    private Table read(DataFolder.Format format, ModelSpec spec, RecordedData recorded) throws IOException {
         Table.ClassLimit classes = new Table.ClassLimit(spec.outputs(), "the model " + spec + " has " + spec.outputs()
                 + " outputs");
         return switch (format) {

@@ -5,7 +5,7 @@ import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.Dataset;
 import io.rkflow.models.data.Standardization;
 import io.rkflow.models.io.SafeTensors;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.Checkpoint;
 import io.rkflow.train.Metrics;
 import io.rkflow.train.RunLock;
@@ -139,10 +139,10 @@ final class TrainCommand implements Callable<Integer> {
             }
             out = resume;
         }
-        MlpSpec modelSpec = MlpSpec.parse(model);
+        ModelSpec modelSpec = ModelSpec.parse(model);
         Spec optimizerSpec = Spec.parse(optimizer);
         SafeTensors.Contents initial = initialWeights(checkpoint);
-        float[] initialTheta = initial == null ? null : SafeTensors.mlpParameters(initial, modelSpec);
+        float[] initialTheta = initial == null ? null : SafeTensors.parameters(initial, modelSpec);
         if (initial != null && initial.metadata().containsKey("model")
                 && !initial.metadata().get("model").equals(modelSpec.toString())) {
             log.printf(Locale.ROOT, "note: --init %s was exported by a run of %s; this run is %s%n", init,
@@ -258,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
                 metadata.put("test_accuracy", String.format(Locale.ROOT, "%.4f", s.testAccuracy()));
                 metadata.putAll(data.metadata(sets[0]));
                 metadata.put("data", data.identity);
-                SafeTensors.writeMlp(weights, modelSpec, s.theta(), metadata);
+                SafeTensors.write(weights, modelSpec, s.theta(), metadata);
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("step", s.steps());
                 result.put("test_accuracy", finite(s.testAccuracy()));
@@ -352,7 +352,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Every resolved setting of this run, for run.json. */
-    private Map<String, Object> recordSettings(MlpSpec modelSpec, Spec optimizerSpec, Device dev,
+    private Map<String, Object> recordSettings(ModelSpec modelSpec, Spec optimizerSpec, Device dev,
             io.rkflow.kernels.Fusion level) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", modelSpec.toString());
@@ -415,7 +415,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private static String normalize(String option, String value) {
         return switch (option) {
-            case "--model" -> MlpSpec.parse(value).toString();
+            case "--model" -> ModelSpec.parse(value).toString();
             case "--optimizer" -> Spec.parse(value).toString();
             default -> value;
         };

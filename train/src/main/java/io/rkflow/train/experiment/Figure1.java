@@ -2,7 +2,7 @@ package io.rkflow.train.experiment;
 
 import io.rkflow.kernels.Device;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.plot.LinePlot;
 import io.rkflow.train.plot.MetricsFile;
 import io.rkflow.train.Metrics;
@@ -27,14 +27,14 @@ import java.util.Locale;
 public final class Figure1 {
 
     /** The settings of one experiment. */
-    public record Settings(MlpSpec model, String rk4, String adam, int smallBatch, int largeBatch, int epochs,
+    public record Settings(ModelSpec model, String rk4, String adam, int smallBatch, int largeBatch, int epochs,
             int seeds) {}
 
     /** The defaults (3.4 minutes on 2 cores) and the --quick ones (about 15 s). */
     public static Settings defaults(boolean quick) {
         return quick
-                ? new Settings(MlpSpec.parse("784-128-10:relu"), "rk4+h(0.1)", "adam(lr=0.001)", 32, 1024, 2, 3)
-                : new Settings(MlpSpec.parse("784-256-256-10:relu"), "rk4+h(0.1)", "adam(lr=0.001)", 32, 1024, 10, 3);
+                ? new Settings(ModelSpec.parse("784-128-10:relu"), "rk4+h(0.1)", "adam(lr=0.001)", 32, 1024, 2, 3)
+                : new Settings(ModelSpec.parse("784-256-256-10:relu"), "rk4+h(0.1)", "adam(lr=0.001)", 32, 1024, 10, 3);
     }
 
     /** One configuration's curve: per epoch, the mean and standard deviation over seeds. */

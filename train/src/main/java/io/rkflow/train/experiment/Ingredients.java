@@ -1,7 +1,7 @@
 package io.rkflow.train.experiment;
 
 import io.rkflow.models.io.AtomicFile;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.plot.LinePlot;
 import io.rkflow.train.sweep.Grid;
 import io.rkflow.train.sweep.Sweep;
@@ -52,7 +52,7 @@ public final class Ingredients {
         public Settings {
             methods = List.copyOf(methods);
             batches = List.copyOf(batches);
-            MlpSpec.parse(model);
+            ModelSpec.parse(model);
             if (seeds < 1 || epochs < 1) {
                 throw new IllegalArgumentException("--seeds " + seeds + " and --epochs " + epochs
                         + " must be at least 1");
@@ -162,7 +162,7 @@ public final class Ingredients {
     public List<String> run(Sweep.Options options, Sweep.PointTrainer trainer, PrintStream log,
             Function<Sweep, Sweep.Scheduler> schedulers) throws IOException, InterruptedException {
         log.printf(Locale.ROOT, "ingredients: MLP %s, batches %s, %d epochs, %d seeds, %d validation rows -> %s%n",
-                MlpSpec.parse(settings.model()), settings.batches(), settings.epochs(), settings.seeds(),
+                ModelSpec.parse(settings.model()), settings.batches(), settings.epochs(), settings.seeds(),
                 settings.validation(), options.out());
         Grid shared = grid(List.of(settings.methods().get(0).spec()), List.of(), settings.batches(), List.of(1L));
         List<Grid.Point> searchPoints = searchPoints();
@@ -178,7 +178,7 @@ public final class Ingredients {
         for (Sweep.Best b : Sweep.best(search)) {
             for (Method m : settings.methods()) {
                 if (Grid.withoutStepSize(m.spec()).equals(b.optimizer()) && b.model().equals(
-                        MlpSpec.parse(settings.model()).toString())) {
+                        ModelSpec.parse(settings.model()).toString())) {
                     bestByKey.put(key(m, b.batch()), b);
                     if (b.lr() != null) {
                         chosen.put(key(m, b.batch()), b.lr());
@@ -314,7 +314,7 @@ public final class Ingredients {
             if (byEpoch.isEmpty()) {
                 continue;
             }
-            String title = "MLP " + MlpSpec.parse(settings.model()) + ", batch " + b + ", " + settings.seeds()
+            String title = "MLP " + ModelSpec.parse(settings.model()) + ", batch " + b + ", " + settings.seeds()
                     + " seeds (mean ± std)";
             Path e = out.resolve("ingredients-b" + b + "-epochs.png");
             Path g = out.resolve("ingredients-b" + b + "-gradient-evaluations.png");

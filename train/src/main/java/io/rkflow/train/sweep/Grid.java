@@ -3,7 +3,7 @@ package io.rkflow.train.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rkflow.models.io.BadFileException;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public record Grid(List<String> optimizers, List<Double> lrs, List<String> model
             Spec.parse(o); // names the bad one
         }
         for (String m : models) {
-            MlpSpec.parse(m);
+            ModelSpec.parse(m);
         }
         for (double lr : lrs) {
             if (!(lr > 0) || Double.isInfinite(lr)) {
@@ -146,7 +146,7 @@ public record Grid(List<String> optimizers, List<Double> lrs, List<String> model
                             if (seen > 1) {
                                 n = n + "-" + seen;
                             }
-                            out.add(new Point(out.size(), n, label, canonical, lr, MlpSpec.parse(m).toString(), b, s));
+                            out.add(new Point(out.size(), n, label, canonical, lr, ModelSpec.parse(m).toString(), b, s));
                         }
                     }
                 }

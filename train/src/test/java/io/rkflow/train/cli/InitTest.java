@@ -13,8 +13,8 @@ import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.models.data.IdxFiles;
 import io.rkflow.models.io.SafeTensors;
-import io.rkflow.models.nn.Mlp;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.Network;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.Checkpoint;
 import io.rkflow.train.RunRecord;
 import java.io.IOException;
@@ -53,7 +53,7 @@ class InitTest {
         Path first = dir.resolve("first");
         Rkflow.ok(train(data, first, "--epochs", "2", "--seed", "3"));
         Path weights = first.resolve("model.safetensors");
-        float[] exported = SafeTensors.mlpParameters(SafeTensors.read(weights), MlpSpec.parse(MODEL));
+        float[] exported = SafeTensors.parameters(SafeTensors.read(weights), ModelSpec.parse(MODEL));
         assertArrayEquals(Checkpoint.read(first.resolve(Checkpoint.FILE)).theta(), exported,
                 "the exported weights are the run's final θ, bit for bit");
 
@@ -81,10 +81,10 @@ class InitTest {
     void aRunFromTheSeededWeightsInAFileIsTheSeededRunBitForBitAndResumesAsOne(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         IdxFiles.writeFourFiles(data);
-        MlpSpec spec = MlpSpec.parse(MODEL);
+        ModelSpec spec = ModelSpec.parse(MODEL);
         Path file = dir.resolve("seed5.safetensors");
         try (Device device = Devices.open("jvm")) {
-            SafeTensors.writeMlp(file, spec, new Mlp(device, spec, 4, 1).initialParameters(5), Map.of());
+            SafeTensors.write(file, spec, new Network(device, spec, 4, 1).initialParameters(5), Map.of());
         }
         Path seeded = dir.resolve("seeded");
         Path fromFile = dir.resolve("from-file");
@@ -123,8 +123,8 @@ class InitTest {
         Path data = dir.resolve("data");
         IdxFiles.writeFourFiles(data);
         Path file = dir.resolve("narrow.safetensors");
-        MlpSpec narrow = MlpSpec.parse("6-4-10:relu");
-        SafeTensors.writeMlp(file, narrow, new float[narrow.parameters()], Map.of());
+        ModelSpec narrow = ModelSpec.parse("6-4-10:relu");
+        SafeTensors.write(file, narrow, new float[narrow.parameters()], Map.of());
         Path run = dir.resolve("run");
         assertContains(Rkflow.refused(train(data, run, "--init", file.toString())),
                 file + ": layers.0.weight: the model 6-8-10:relu needs [8, 6], the file has [4, 6]");

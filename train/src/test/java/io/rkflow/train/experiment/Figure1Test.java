@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rkflow.kernels.jvm.JvmDevice;
 import io.rkflow.models.data.Clusters;
 import io.rkflow.models.data.Dataset;
-import io.rkflow.models.nn.MlpSpec;
+import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.train.plot.LinePlot;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -52,7 +52,7 @@ class Figure1Test {
     void printsOneProgressLinePerRunAndWritesThePlots(@TempDir Path dir) throws IOException {
         Dataset train = Clusters.of(192, 6, 3, 1);
         Dataset test = Clusters.of(96, 6, 3, 2);
-        Figure1.Settings settings = new Figure1.Settings(MlpSpec.parse("6-8-3:relu"), "rk4+h(0.1)", "adam(lr=0.01)",
+        Figure1.Settings settings = new Figure1.Settings(ModelSpec.parse("6-8-3:relu"), "rk4+h(0.1)", "adam(lr=0.01)",
                 16, 64, 1, 2);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<String> table;
