@@ -40,9 +40,11 @@ import jdk.incubator.vector.FloatVector;
  *   <li>Thin path's DOT variant (NN, NT): VL interleaved fma chains per element, their lanes added
  *       pairwise, then the last k mod VL terms (see {@link ThinGemm}): the same bits for a given
  *       VL, rounded differently from the chain above.</li>
- *   <li>{@link GemmKernel#AUTO} takes the thin path when n ≤ {@link #THIN_COLUMNS} (48), the
- *       machine's tile otherwise: so under AUTO an NN or NT product with few columns rounds like
- *       DOT, every other like the single chain.</li>
+ *   <li>{@link GemmKernel#AUTO} takes {@link NarrowGemm}'s paths for convolution shapes (NN and
+ *       NT with k ≤ 16: the single chain; TN with small m·n and k ≥ 4096: fixed k-segments summed
+ *       in order), else the thin path when n ≤ {@link #THIN_COLUMNS} (48), the machine's tile
+ *       otherwise: so under AUTO an NN or NT product with few columns and k &gt; 16 rounds like
+ *       DOT, a split TN like its segments, every other like the single chain.</li>
  * </ul>
  * Chunk boundaries, which the {@link Epilogue} sees, depend on the shape, the choice and VL only.
  */
@@ -139,6 +141,13 @@ final class JvmGemm implements Step {
                     epilogue.apply(0, m, 0, n);
                 }
             };
+        }
+        if (kernel == GemmKernel.AUTO) {
+            Step narrow = NarrowGemm.create(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff,
+                    epilogue);
+            if (narrow != null) {
+                return narrow;
+            }
         }
         if (kernel == GemmKernel.THIN || kernel == GemmKernel.AUTO && thin(n)) {
             return new ThinGemm(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, epilogue);

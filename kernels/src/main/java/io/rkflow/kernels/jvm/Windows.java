@@ -9,6 +9,9 @@ import io.rkflow.kernels.Window;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
+
 /**
  * The JVM device's kernels of convolutional networks: im2col and its adjoint, pooling forward and
  * backward, dropout. Every output element is computed by one chunk in a fixed order (the
@@ -151,7 +154,14 @@ final class Windows {
                                 System.arraycopy(x, in, y, out, c);
                                 first = false;
                             } else {
-                                for (int e = 0; e < c; e++) {
+                                int e = 0;
+                                for (int end = F.loopBound(c); e < end; e += F.length()) {
+                                    FloatVector xv = FloatVector.fromArray(F, x, in + e);
+                                    FloatVector yv = FloatVector.fromArray(F, y, out + e);
+                                    yv.blend(xv, xv.compare(jdk.incubator.vector.VectorOperators.GT, yv))
+                                            .intoArray(y, out + e);
+                                }
+                                for (; e < c; e++) {
                                     if (x[in + e] > y[out + e]) {
                                         y[out + e] = x[in + e];
                                     }
@@ -194,7 +204,36 @@ final class Windows {
                     // windows (a, b) cover yy iff a·s − p ≤ yy ≤ a·s − p + k − 1
                     int aLo = Math.max(0, ceilDiv(yy + p - k + 1, s)), aHi = Math.min(oh - 1, Math.floorDiv(yy + p, s));
                     int bLo = Math.max(0, ceilDiv(xx + p - k + 1, s)), bHi = Math.min(ow - 1, Math.floorDiv(xx + p, s));
-                    for (int e = 0; e < c; e++) {
+                    int e = 0;
+                    if (max) { // channel vectors: the pixel is a window's first maximum where it beats every pixel
+                        // before it in window order and is not beaten by any after it
+                        for (int end = F.loopBound(c); e < end; e += F.length()) {
+                            FloatVector xp = FloatVector.fromArray(F, x, xo + px * c + e);
+                            FloatVector acc = FloatVector.zero(F);
+                            for (int a = aLo; a <= aHi; a++) {
+                                for (int b = bLo; b <= bHi; b++) {
+                                    // inline (a mask returned from a call is not kept in registers)
+                                    int y0 = a * s - p, x0 = b * s - p;
+                                    var first = F.maskAll(true);
+                                    for (int i = Math.max(0, -y0), iEnd = Math.min(k, h - y0); i < iEnd; i++) {
+                                        for (int j = Math.max(0, -x0), jEnd = Math.min(k, wd - x0); j < jEnd; j++) {
+                                            int qy = y0 + i, qx = x0 + j;
+                                            if (qy == yy && qx == xx) {
+                                                continue;
+                                            }
+                                            FloatVector xq = FloatVector.fromArray(F, x, xo + ((n * h + qy) * wd + qx) * c + e);
+                                            first = first.and(qy < yy || qy == yy && qx < xx ? xp.compare(GT, xq)
+                                                    : xp.compare(GE, xq));
+                                        }
+                                    }
+                                    FloatVector g = FloatVector.fromArray(F, dy, dyo + ((n * oh + a) * ow + b) * c + e);
+                                    acc = acc.add(g, first);
+                                }
+                            }
+                            acc.intoArray(dx, out + e);
+                        }
+                    }
+                    for (; e < c; e++) {
                         float acc = 0;
                         for (int a = aLo; a <= aHi; a++) {
                             for (int b = bLo; b <= bHi; b++) {

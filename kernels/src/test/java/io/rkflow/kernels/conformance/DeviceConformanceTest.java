@@ -106,11 +106,11 @@ public abstract class DeviceConformanceTest extends ConformanceBase {
                 IntStream.of(4099, LARGE + 3).mapToObj(n -> arguments(kind, n, 12f))));
     }
 
-    /** (m, n, k): zeros, ones, primes, 127/129, k ≥ 1000, and m·n ≥ 2^20 with small k. */
+    /** (m, n, k): zeros, ones, primes, 127/129, k ≥ 1000, m·n ≥ 2^20 with small k, and convolution shapes (a 9-element patch; a small weight gradient over 2·10^4 positions). */
     private static final int[][] GEMM_SHAPES = {
         {0, 0, 0}, {0, 5, 3}, {4, 0, 3}, {3, 5, 0}, {1, 1, 1}, {1, 7, 1}, {7, 1, 13}, {2, 3, 5},
         {7, 13, 31}, {17, 33, 65}, {127, 129, 31}, {129, 127, 130}, {31, 17, 1000}, {5, 3, 4099},
-        {67, 129, 1031}, {1031, 1031, 3},
+        {67, 129, 1031}, {1031, 1031, 3}, {301, 37, 9}, {9, 33, 20011},
     };
 
     /** (form, m, n, k, accumulate) of the GEMM cases; public for suites of one device's GEMM variants. */
