@@ -135,6 +135,32 @@ def training(model, batch, repeats):
     print("  rk4+h(0.05) step     %8.2f ms median (%.2f best)" % (step_med * 1e3, step_best * 1e3))
 
 
+def cnn(batch, repeats):
+    """rkflow's README CNN (bench CnnBenchmark.MODEL) as nn.Sequential: forward + backward of the mean loss."""
+    nn = torch.nn
+    g = torch.Generator().manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(7 * 7 * 64, 128), nn.ReLU(), nn.Dropout(0.25), nn.Linear(128, 10))
+    model.train()
+    x = torch.randn(batch, 1, 28, 28, generator=g)
+    y = torch.randint(0, 10, (batch,), generator=g)
+    macs = 28 * 28 * 9 * 32 + 14 * 14 * 288 * 64 + 3136 * 128 + 128 * 10
+    flops = 6.0 * batch * macs  # rkflow's count (ModelSpec.gradientFlops)
+
+    def gradient():
+        model.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+
+    med, best = timed(gradient, max(10, repeats // 4), 5)
+    print("CNN: %s at batch %d (%.3f GFLOP per gradient evaluation)" % (
+        "conv(32,3,pad=1)-relu-maxpool(2)-conv(64,3,pad=1)-relu-maxpool(2)-flatten-dense(128)-relu-dropout(0.25)"
+        "-dense(10)", batch, flops / 1e9))
+    print("  gradient evaluation  %8.2f ms median (%.2f best)  %6.1f GFLOP/s  %8.0f images/s" % (
+        med * 1e3, best * 1e3, flops / med / 1e9, batch / med))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=None, help="intra-op threads (default: all cores)")
@@ -152,6 +178,8 @@ def main():
     print()
     for model, batch in (("784-128-10", 64), ("784-1024-1024-10", 128)):
         training(model, batch, repeats)
+    print()
+    cnn(128, repeats)
 
 
 if __name__ == "__main__":

@@ -37,10 +37,11 @@ public final class BenchMain {
     }
 
     private static final String USAGE = """
-            usage: bench.sh [--quick] [--only gemm|combine|training|paired] [--device ID] [--forks N] [--fusion LEVELS]
+            usage: bench.sh [--quick] [--only gemm|combine|training|paired|cnn] [--device ID] [--forks N] [--fusion LEVELS]
               --quick        short warm-up and measurement (a rough number in about 4 minutes)
               --only FAMILY  run only the gemm (with the fp32 peak), the combine, the training benchmarks,
-                             or paired: the optimizer step at each fusion level interleaved in one JVM
+                             or paired: the optimizer step at each fusion level interleaved in one JVM,
+                             or cnn: the README's CNN's gradient evaluation at batch 128
               --device ID    device to measure (default jvm; jvm:N for N threads)
               --forks N      JMH forks per benchmark (default 1)
               --fusion LEVELS  fusion levels of the training and paired benchmarks, comma separated
@@ -73,8 +74,8 @@ public final class BenchMain {
                 default -> fail("unknown option '" + args[i] + "'");
             }
         }
-        if (only != null && !java.util.List.of("gemm", "combine", "training", "paired").contains(only)) {
-            fail("--only: '" + only + "' is not a family; valid: gemm, combine, training, paired");
+        if (only != null && !java.util.List.of("gemm", "combine", "training", "paired", "cnn").contains(only)) {
+            fail("--only: '" + only + "' is not a family; valid: gemm, combine, training, paired, cnn");
         }
         for (String level : fusion) {
             try {
@@ -121,8 +122,26 @@ public final class BenchMain {
             printTraining(run(options(quick, forks, device, "training")
                     .include(TrainingBenchmark.class.getName() + ".*").param("fusion", fusion)), device);
         }
+        if (only == null || only.equals("cnn")) {
+            printCnn(run(options(quick, forks, device, "cnn").include(CnnBenchmark.class.getName() + ".*")));
+        }
         if (only == null || only.equals("paired")) {
             PairedFusion.run(device, TRAINING_OPTIMIZER, TRAINING_WORKLOADS, fusion, quick);
+        }
+    }
+
+    private static void printCnn(Collection<RunResult> results) {
+        io.rkflow.models.nn.ModelSpec spec = io.rkflow.models.nn.ModelSpec.parse(CnnBenchmark.MODEL);
+        double flops = spec.gradientFlops(CnnBenchmark.BATCH);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "CNN: a gradient evaluation (forward + backward, one plan) of %s at batch %d"
+                + " (%.3f GFLOP)%n", spec, CnnBenchmark.BATCH, flops / 1e9);
+        System.out.printf("%-9s %12s %10s %10s %12s%n", "fusion", "time (ms)", "± (ms)", "GFLOP/s", "images/s");
+        for (RunResult r : results) {
+            double us = r.getPrimaryResult().getScore();
+            double err = r.getPrimaryResult().getScoreError();
+            System.out.printf(Locale.ROOT, "%-9s %12.2f %10.2f %10.1f %12.0f%n", r.getParams().getParam("fusion"),
+                    us / 1e3, err / 1e3, flops / us / 1e3, CnnBenchmark.BATCH / (us / 1e6));
         }
     }
 

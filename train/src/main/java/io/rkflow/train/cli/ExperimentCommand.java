@@ -33,7 +33,7 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--quick", description = "A small model and 2 epochs: about 15 s on 2 cores (the full run: about 3.5 minutes).")
         boolean quick;
 
-        @Option(names = "--model", description = "MLP (default: 784-256-256-10:relu; with --quick 784-128-10:relu).")
+        @Option(names = "--model", description = "Model, an MLP or a layer stack (default: 784-256-256-10:relu; with --quick 784-128-10:relu).")
         String model;
 
         @Option(names = "--rk4", description = "The RK optimizer (default: rk4+h(0.1)).")

@@ -30,7 +30,7 @@ public final class GridOptions {
     List<Double> lrs;
 
     @Option(names = "--model", split = ",(?![^()]*\\))", defaultValue = "784-256-256-10:relu",
-            description = "MLP specs (default: ${DEFAULT-VALUE}).")
+            description = "Model specs, MLPs or layer stacks (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Option(names = "--batch", split = ",", defaultValue = "128", description = "Batch sizes (default: ${DEFAULT-VALUE}).")

@@ -13,7 +13,7 @@ public final class IngredientsOptions {
     @Option(names = "--quick", description = "A small model (784-128-10) and 2 epochs.")
     boolean quick;
 
-    @Option(names = "--model", description = "MLP (default: 784-256-256-10:relu; with --quick 784-128-10:relu).")
+    @Option(names = "--model", description = "Model, an MLP or a layer stack (default: 784-256-256-10:relu; with --quick 784-128-10:relu).")
     String model;
 
     @Option(names = "--batch", split = ",", description = "Batch sizes (default: 1024,32).")

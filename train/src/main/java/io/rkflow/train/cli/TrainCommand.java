@@ -28,13 +28,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train an MLP on Fashion-MNIST (or a --data folder of IDX, CSV or NPY data) with a Runge-Kutta"
+        description = {"Train an MLP or a CNN on Fashion-MNIST (or a --data folder of IDX, CSV or NPY data) with a Runge-Kutta"
                 + " optimizer.",
             "Optimizers are named by the grammar method+ingredient+..., e.g. rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9);",
             "see the README for every method and ingredient."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "784-256-256-10:relu", description = "MLP widths and activation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "784-256-256-10:relu", description = "Model: MLP widths and activation, or a layer stack such as"
+            + " 28x28x1:conv(32,3,pad=1)-relu-maxpool(2)-flatten-dense(10) (README: Models; default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--optimizer", defaultValue = "rk4+h(0.1)", description = "Optimizer spec (default: ${DEFAULT-VALUE}).")

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code train --init FILE}: a run starts from the file's weights, bit for bit; the weights a run
@@ -35,8 +37,15 @@ class InitTest {
 
     private static final String MODEL = "6-8-10:relu";
 
+    /** A CNN over the same 6 features read as a 2 × 3 image: every layer kind that has weights, and dropout. */
+    private static final String CNN = "2x3x1:conv(4,2,pad=1)-relu-maxpool(2)-flatten-dropout(0.2)-dense(10)";
+
     private static String[] train(Path data, Path run, String... more) {
-        String[] common = {"train", "--data", data.toString(), "--model", MODEL, "--batch", "4", "--log-every", "1",
+        return train(MODEL, data, run, more);
+    }
+
+    private static String[] train(String model, Path data, Path run, String... more) {
+        String[] common = {"train", "--data", data.toString(), "--model", model, "--batch", "4", "--log-every", "1",
             "--out", run.toString()};
         return concat(common, more);
     }
@@ -46,19 +55,20 @@ class InitTest {
                 java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
-    @Test
-    void aRunFromAnotherRunsWeightsStartsWhereThatRunEnded(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {MODEL, CNN})
+    void aRunFromAnotherRunsWeightsStartsWhereThatRunEnded(String model, @TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         IdxFiles.writeFourFiles(data);
         Path first = dir.resolve("first");
-        Rkflow.ok(train(data, first, "--epochs", "2", "--seed", "3"));
+        Rkflow.ok(train(model, data, first, "--epochs", "2", "--seed", "3"));
         Path weights = first.resolve("model.safetensors");
-        float[] exported = SafeTensors.parameters(SafeTensors.read(weights), ModelSpec.parse(MODEL));
+        float[] exported = SafeTensors.parameters(SafeTensors.read(weights), ModelSpec.parse(model));
         assertArrayEquals(Checkpoint.read(first.resolve(Checkpoint.FILE)).theta(), exported,
                 "the exported weights are the run's final θ, bit for bit");
 
         Path second = dir.resolve("second");
-        Rkflow.ok(train(data, second, "--init", weights.toString(), "--steps", "1", "--seed", "9"));
+        Rkflow.ok(train(model, data, second, "--init", weights.toString(), "--steps", "1", "--seed", "9"));
         List<String> firstRows = untimed(first);
         String[] end = firstRows.get(firstRows.size() - 1).split(",", -1);
         String[] start = untimed(second).get(1).split(",", -1);
