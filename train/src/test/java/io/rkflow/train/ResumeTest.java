@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -29,14 +30,18 @@ class ResumeTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @ParameterizedTest
-    @ValueSource(strings = {"rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9)", "dopri5+h(0.3)+tol(rtol=1e-2,atol=1e-3)",
-        "adamw(lr=0.01)", "heun+h(0.2)+fresh_batch"})
-    void aResumedRunMatchesTheUninterruptedOneBitForBit(String optimizer, @TempDir Path dir) throws IOException {
+    @CsvSource(delimiter = '|', value = {"rk4+adagrad+dal(p=2,c=0.5)+momentum(0.9) | 12-16-3:tanh",
+        "dopri5+h(0.3)+tol(rtol=1e-2,atol=1e-3) | 12-16-3:tanh", "adamw(lr=0.01) | 12-16-3:tanh",
+        "heun+h(0.2)+fresh_batch | 12-16-3:tanh",
+        // a CNN with dropout: the resumed run must draw the masks the uninterrupted one drew
+        "rk4+h(0.1) | 3x4x1:conv(4,2,pad=1)-tanh-avgpool(2)-flatten-dropout(0.3)-dense(8)-relu-dense(3)"})
+    void aResumedRunMatchesTheUninterruptedOneBitForBit(String optimizer, String model, @TempDir Path dir)
+            throws IOException {
         Dataset train = Clusters.of(600, 12, 3, 1);
         Dataset test = Clusters.of(150, 12, 3, 2);
         Dataset validation = Clusters.of(90, 12, 3, 3);
         Spec spec = Spec.parse(optimizer);
-        Trainer.Config whole = new Trainer.Config(ModelSpec.parse("12-16-3:tanh"), spec, 3, 50, 5, 4, 0, 7, 5);
+        Trainer.Config whole = new Trainer.Config(ModelSpec.parse(model), spec, 3, 50, 5, 4, 0, 7, 5);
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
         Trainer.Summary uninterrupted;
