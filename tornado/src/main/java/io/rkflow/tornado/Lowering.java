@@ -1,9 +1,12 @@
 package io.rkflow.tornado;
 
 import io.rkflow.kernels.Activation;
+import io.rkflow.kernels.DropoutMask;
 import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.Fused;
+import io.rkflow.kernels.Pooling;
 import io.rkflow.kernels.Task;
+import io.rkflow.kernels.Window;
 import java.util.List;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -194,6 +197,45 @@ final class Lowering {
                 }
             }
             case Task.SoftmaxCrossEntropy t -> softmax(t);
+            case Task.Im2col t -> {
+                Window w = t.window();
+                if (t.cols().length() > 0) {
+                    tg.task(next(), WindowKernels::im2col, f(t.x()), t.x().offset(), w.height(), w.width(),
+                            w.channels(), w.size(), w.stride(), w.pad(), t.cols().length(), f(t.cols()),
+                            t.cols().offset());
+                }
+            }
+            case Task.Col2im t -> {
+                Window w = t.window();
+                if (t.dx().length() > 0) {
+                    tg.task(next(), WindowKernels::col2im, f(t.dcols()), t.dcols().offset(), w.height(), w.width(),
+                            w.channels(), w.size(), w.stride(), w.pad(), t.dx().length(), f(t.dx()), t.dx().offset());
+                }
+            }
+            case Task.Pool t -> {
+                Window w = t.window();
+                if (t.y().length() > 0) {
+                    tg.task(next(), WindowKernels::pool, f(t.x()), t.x().offset(), w.height(), w.width(), w.channels(),
+                            w.size(), w.stride(), w.pad(), pooling(t.kind()), t.y().length(), f(t.y()),
+                            t.y().offset());
+                }
+            }
+            case Task.PoolBackward t -> {
+                Window w = t.window();
+                if (t.dx().length() > 0) {
+                    tg.task(next(), WindowKernels::poolBackward, f(t.dy()), t.dy().offset(), f(t.x()), t.x().offset(),
+                            w.height(), w.width(), w.channels(), w.size(), w.stride(), w.pad(), pooling(t.kind()),
+                            t.dx().length(), f(t.dx()), t.dx().offset());
+                }
+            }
+            case Task.Dropout t -> {
+                if (t.y().length() > 0) {
+                    tg.task(next(), WindowKernels::dropout, f(t.x()), t.x().offset(),
+                            ((TornadoIntBuffer) t.key().buffer()).data, t.key().offset(), t.stream(),
+                            DropoutMask.threshold(t.rate()), DropoutMask.scale(t.rate()), t.y().length(), f(t.y()),
+                            t.y().offset());
+                }
+            }
             case Fused t -> fused(t);
         }
     }
@@ -385,6 +427,10 @@ final class Lowering {
 
     private static FloatArray f(FloatSlice s) {
         return ((TornadoFloatBuffer) s.buffer()).data;
+    }
+
+    private static int pooling(Pooling kind) {
+        return kind == Pooling.MAX ? WindowKernels.MAX : WindowKernels.AVERAGE;
     }
 
     private static int activation(Activation kind) {
