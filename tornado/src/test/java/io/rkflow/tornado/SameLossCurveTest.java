@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * order). The implicit and the embedded methods run several plans per step that share buffers.
  * (Newton–Krylov passes too, but its many small plans take five minutes on PoCL.) The RK4 runs train
  * a two-hidden-layer MLP at every fusion level on both devices; the others a one-hidden-layer MLP at
- * the default level: an adaptive step's accept/reject decisions amplify round-off differences
+ * the default level, and a small CNN with dropout at every level: an adaptive step's accept/reject decisions amplify round-off differences
  * between the devices, and on the deeper model one decision at the threshold already parts the
  * curves (seen with dopri5 at step 30), whatever the fusion level.
  */
@@ -42,8 +42,12 @@ class SameLossCurveTest {
                 "rk4+h(0.05)+adagrad").flatMap(o -> Stream.of(Fusion.values()).map(f -> Arguments.of(o, DEEP, f)));
         Stream<Arguments> defaultLevel = Stream.of("adamw(lr=0.01)", "gauss2+h(0.1)",
                 "dopri5+h(0.05)+tol(rtol=1e-2,atol=1e-3)").map(o -> Arguments.of(o, SHALLOW, Fusion.DEFAULT));
-        return Stream.concat(everyLevel, defaultLevel);
+        Stream<Arguments> cnn = Stream.of(Fusion.values()).map(f -> Arguments.of("rk4+h(0.1)", CNN, f));
+        return Stream.concat(Stream.concat(everyLevel, defaultLevel), cnn);
     }
+
+    /** The 12 features as a 3 × 4 image: convolution, pooling, flatten and dropout (masks from the device). */
+    private static final String CNN = "3x4x1:conv(4,2,pad=1)-tanh-maxpool(2)-flatten-dropout(0.25)-dense(8)-tanh-dense(3)";
 
     private static final String DEEP = "12-16-16-3:tanh";
     private static final String SHALLOW = "12-16-3:tanh";
