@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Layer stacks: the spec's grammar and shape checks, the recorded forward and backward of small
- * CNNs against a host evaluation in double precision and its central differences, and dropout's
- * masks across stages and steps.
+ * CNNs and MLPs against a host evaluation in double precision and its central differences, and
+ * dropout's masks across stages and steps.
  */
 class NetworkTest {
 
@@ -30,7 +30,8 @@ class NetworkTest {
 
     @ParameterizedTest
     @ValueSource(strings = {SMALL_CNN, "6x6x1:conv(2,3)-tanh-maxpool(2)-flatten-dense(3)",
-        "5x4x3:avgpool(2,stride=1)-conv(2,1)-gelu-flatten-dense(4)", "8:dense(6)-tanh-dropout(0.5)-dense(3)"})
+        "5x4x3:avgpool(2,stride=1)-conv(2,1)-gelu-flatten-dense(4)", "8:dense(6)-tanh-dropout(0.5)-dense(3)",
+        "5-4-3:tanh", "5-4-3:gelu", "6-5-4-3:tanh", "4-3:relu"})
     void backwardMatchesCentralDifferencesInDoublePrecision(String text) {
         ModelSpec spec = ModelSpec.parse(text);
         int batch = 3;
@@ -164,6 +165,21 @@ class NetworkTest {
         // 6x6 → conv(3) 4x4 → conv(3,stride=2) 1x1: ⌊(4 − 3)/2⌋ + 1
         assertEquals(new ModelSpec.Shape(1, 1, 5),
                 ModelSpec.parse("6x6x1:conv(2,3)-conv(5,3,stride=2)-flatten-dense(2)").layers().get(1).out());
+    }
+
+    @Test
+    void parsesMlpSpecsAndRejectsBadOnes() {
+        ModelSpec spec = ModelSpec.parse("784-256-256-10:relu");
+        assertEquals(784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10, spec.parameters());
+        assertEquals("784-256-256-10:relu", spec.toString());
+        assertEquals(io.rkflow.kernels.Activation.TANH, ModelSpec.parse("3-2:tanh").mlp().activation());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-x-10"));
+        assertTrue(e.getMessage().contains("'x' is not a layer width; a model is WIDTH-WIDTH-...-WIDTH[:ACTIVATION]")
+                && e.getMessage().contains("e.g. 784-256-256-10:relu"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-10:swish"));
+        assertTrue(e.getMessage().contains("unknown activation 'swish'; valid: relu, tanh, gelu"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784"));
+        assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-0-10"));
     }
 
     @Test
