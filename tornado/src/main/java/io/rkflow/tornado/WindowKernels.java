@@ -132,37 +132,40 @@ final class WindowKernels {
             int hw = px - n * h * w;
             int yy = hw / w;
             int xx = hw - yy * w;
+            // the windows (a, b) covering (yy, xx): a·s − p ≤ yy ≤ a·s − p + k − 1, likewise b
+            int ty = yy + p - k + 1;
+            int tx = xx + p - k + 1;
+            int aLo = ty > 0 ? (ty + s - 1) / s : 0;
+            int bLo = tx > 0 ? (tx + s - 1) / s : 0;
+            int aHi = (yy + p) / s < oh ? (yy + p) / s : oh - 1;
+            int bHi = (xx + p) / s < ow ? (xx + p) / s : ow - 1;
             float acc = 0f;
-            for (int a = 0; a < oh; a++) {
+            for (int a = aLo; a <= aHi; a++) {
                 int y0 = a * s - p;
-                if (yy >= y0 && yy < y0 + k) {
-                    for (int b = 0; b < ow; b++) {
-                        int x0 = b * s - p;
-                        if (xx >= x0 && xx < x0 + k) {
-                            float g = dy.get(dyo + ((n * oh + a) * ow + b) * c + e);
-                            if (kind == AVERAGE) {
-                                acc += g / (k * k);
-                            } else {
-                                // the window's first maximum, scanning in (i, j) order
-                                int best = -1;
-                                float value = 0f;
-                                for (int i = 0; i < k; i++) {
-                                    for (int j = 0; j < k; j++) {
-                                        int qy = y0 + i;
-                                        int qx = x0 + j;
-                                        if (qy >= 0 && qy < h && qx >= 0 && qx < w) {
-                                            float v = x.get(xo + ((n * h + qy) * w + qx) * c + e);
-                                            if (best < 0 || v > value) {
-                                                best = qy * w + qx;
-                                                value = v;
-                                            }
-                                        }
+                for (int b = bLo; b <= bHi; b++) {
+                    int x0 = b * s - p;
+                    float g = dy.get(dyo + ((n * oh + a) * ow + b) * c + e);
+                    if (kind == AVERAGE) {
+                        acc += g / (k * k);
+                    } else {
+                        // the window's first maximum, scanning in (i, j) order
+                        int best = -1;
+                        float value = 0f;
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j < k; j++) {
+                                int qy = y0 + i;
+                                int qx = x0 + j;
+                                if (qy >= 0 && qy < h && qx >= 0 && qx < w) {
+                                    float v = x.get(xo + ((n * h + qy) * w + qx) * c + e);
+                                    if (best < 0 || v > value) {
+                                        best = qy * w + qx;
+                                        value = v;
                                     }
                                 }
-                                if (best == hw) {
-                                    acc += g;
-                                }
                             }
+                        }
+                        if (best == hw) {
+                            acc += g;
                         }
                     }
                 }

@@ -1,17 +1,25 @@
 package io.rkflow.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rkflow.kernels.Device;
 import io.rkflow.kernels.Devices;
 import io.rkflow.kernels.FloatBuffer;
+import io.rkflow.kernels.FloatSlice;
 import io.rkflow.kernels.Fusion;
+import io.rkflow.kernels.Graph;
+import io.rkflow.kernels.IntBuffer;
 import io.rkflow.kernels.Plan;
+import io.rkflow.kernels.Pooling;
+import io.rkflow.kernels.Window;
 import io.rkflow.models.nn.Network;
 import io.rkflow.models.nn.ModelSpec;
 import io.rkflow.solvers.optim.Optimizer;
 import io.rkflow.solvers.optim.Spec;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,11 +162,104 @@ class TornadoPlanTest {
         assertEquals(45, kernels[1], "kernels of the fully fused step");
     }
 
+    /**
+     * The convolutional kernels run on the device, one TornadoVM task each: every kernel in a plan
+     * of its own, with the profiler's kernel time above 0 (a task TornadoVM ran as Java would have
+     * none), and its result that of the JVM device, which gathers in the same order (bit for bit,
+     * but for average pooling's division by size², which OpenCL need not round correctly).
+     */
+    @Test
+    void theConvolutionalKernelsRunOnTheDevice() {
+        Window w = new Window(2, 9, 8, 3, 3, 2, 1);
+        SplittableRandom random = new SplittableRandom(11);
+        float[] xs = new float[w.inputLength()];
+        float[] dys = new float[w.pooledLength()];
+        float[] dcols = new float[w.columnsLength()];
+        for (float[] a : new float[][] {xs, dys, dcols}) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) random.nextGaussian();
+            }
+        }
+        for (int i = 0; i < xs.length; i += 4) {
+            xs[i] = 0.5f; // ties for the maximum
+        }
+        try (Device jvm = Devices.open("jvm")) {
+            WindowOperands here = new WindowOperands(device, w, xs, dys, dcols);
+            WindowOperands there = new WindowOperands(jvm, w, xs, dys, dcols);
+            for (String kernel : List.of("im2col", "col2im", "maxPool", "avgPool", "maxPoolBackward",
+                    "avgPoolBackward", "dropout")) {
+                int n = kernel.equals("im2col") ? w.columnsLength()
+                        : kernel.endsWith("Pool") ? w.pooledLength() : w.inputLength();
+                float[] expected;
+                try (Plan plan = there.record(kernel, n).compile()) {
+                    plan.execute();
+                    expected = Arrays.copyOf(there.out.read(), n);
+                }
+                try (TornadoVmPlan plan = (TornadoVmPlan) here.record(kernel, n).compile()) {
+                    assertEquals(1, plan.kernels(), kernel + ": TornadoVM tasks");
+                    plan.profile(true);
+                    plan.execute();
+                    TornadoVmPlan.Profile p = plan.lastProfile();
+                    assertTrue(p.kernelNanos() > 0, kernel + ": device kernel time " + p);
+                    float[] got = Arrays.copyOf(here.out.read(), n);
+                    if (kernel.startsWith("avgPool")) {
+                        for (int i = 0; i < n; i++) {
+                            assertEquals(expected[i], got[i], 1e-6f * Math.max(1f, Math.abs(expected[i])),
+                                    kernel + " at " + i);
+                        }
+                    } else {
+                        assertArrayEquals(expected, got, kernel); // bitwise: assertArrayEquals compares floats exactly
+                    }
+                }
+            }
+        }
+    }
+
+    /** The inputs of the convolutional kernels on one device, and an output as long as the longest. */
+    private static final class WindowOperands {
+        final Device device;
+        final Window w;
+        final FloatBuffer x;
+        final FloatBuffer dy;
+        final FloatBuffer dcols;
+        final IntBuffer key;
+        final FloatBuffer out;
+
+        WindowOperands(Device device, Window w, float[] xs, float[] dys, float[] dcolValues) {
+            this.device = device;
+            this.w = w;
+            x = device.allocFloat("x", xs.length);
+            dy = device.allocFloat("dy", dys.length);
+            dcols = device.allocFloat("dcols", dcolValues.length);
+            key = device.allocInt("key", 2);
+            out = device.allocFloat("out", w.columnsLength());
+            x.write(xs);
+            dy.write(dys);
+            dcols.write(dcolValues);
+            key.write(new int[] {42, 7});
+        }
+
+        Graph record(String kernel, int n) {
+            Graph g = device.graph(kernel);
+            FloatSlice y = out.all().sub(0, n);
+            return switch (kernel) {
+                case "im2col" -> g.im2col(y, x.all(), w);
+                case "col2im" -> g.col2im(y, dcols.all(), w);
+                case "maxPool" -> g.pool(Pooling.MAX, y, x.all(), w);
+                case "avgPool" -> g.pool(Pooling.AVERAGE, y, x.all(), w);
+                case "maxPoolBackward" -> g.poolBackward(Pooling.MAX, y, dy.all(), x.all(), w);
+                case "avgPoolBackward" -> g.poolBackward(Pooling.AVERAGE, y, dy.all(), x.all(), w);
+                case "dropout" -> g.dropout(y, x.all(), key.all(), 3, 0.5f);
+                default -> throw new IllegalArgumentException(kernel);
+            };
+        }
+    }
+
     @Test
     void aGraphTooLargeForTornadoVmIsAClearError() {
         FloatBuffer a = device.allocFloat("a", 4);
         FloatBuffer b = device.allocFloat("b", 4);
-        io.rkflow.kernels.Graph g = device.graph("too large").fusion(Fusion.NONE);
+        Graph g = device.graph("too large").fusion(Fusion.NONE);
         for (int i = 0; i < 400; i++) {
             g.copy(i % 2 == 0 ? b.all() : a.all(), i % 2 == 0 ? a.all() : b.all());
         }
