@@ -104,11 +104,23 @@ class PredictEvalTest {
 
     @Test
     void predictionsAreProbabilitiesWhoseArgmaxIsTheClassWithEvalsAccuracyAndLoss() throws IOException {
+        predictionsMatchEval(run, dir.resolve("out").resolve("p.csv"));
+    }
+
+    /** A CNN with dropout: eval and predict run it without dropout, and agree with each other. */
+    @Test
+    void aCnnRunPredictsWithEvalsAccuracyAndLoss() throws IOException {
+        Path cnn = dir.resolve("cnn");
+        ok("train", "--data", csv.toString(), "--model", "2x3x1:conv(4,2,pad=1)-relu-maxpool(2)-flatten-dropout(0.2)"
+                + "-dense(10)", "--batch", "4", "--optimizer", "rk4+h(0.3)", "--epochs", "3", "--out", cnn.toString());
+        predictionsMatchEval(cnn, dir.resolve("cnn-out").resolve("p.csv"));
+    }
+
+    private static void predictionsMatchEval(Path run, Path out) throws IOException {
         String eval = ok("eval", run.toString()).out();
         String title = Pattern.quote(csv.resolve("test.csv").toString());
         String accuracy = group(eval, title + ": accuracy ([0-9.]+%)");
         double loss = Double.parseDouble(group(eval, title + ": accuracy [0-9.]+%, loss ([0-9.]+)"));
-        Path out = dir.resolve("out").resolve("p.csv");
         Rkflow.Result r = ok("predict", run.toString(), csv.resolve("test.csv").toString(), "--out", out.toString());
         assertContains(r.out(), "predicted 10 rows of " + csv.resolve("test.csv"), "accuracy " + accuracy
                 + " (");
