@@ -1,16 +1,16 @@
 package io.rkflow.kernels.jvm;
 
 import static io.rkflow.kernels.jvm.JvmDevice.array;
+import static jdk.incubator.vector.VectorOperators.GE;
+import static jdk.incubator.vector.VectorOperators.GT;
 
 import io.rkflow.kernels.DropoutMask;
 import io.rkflow.kernels.Pooling;
 import io.rkflow.kernels.Task;
 import io.rkflow.kernels.Window;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-
-import static jdk.incubator.vector.VectorOperators.GE;
-import static jdk.incubator.vector.VectorOperators.GT;
 
 /**
  * The JVM device's kernels of convolutional networks: im2col and its adjoint, pooling forward and
@@ -46,7 +46,7 @@ final class Windows {
                     for (int i = 0; i < k; i++) {
                         int yy = y0 + i;
                         if (yy < 0 || yy >= h) {
-                            java.util.Arrays.fill(cols, at, at + k * c, 0f);
+                            Arrays.fill(cols, at, at + k * c, 0f);
                             at += k * c;
                             continue;
                         }
@@ -54,7 +54,7 @@ final class Windows {
                         for (int j = 0; j < k; j++, at += c) {
                             int xx = x0 + j;
                             if (xx < 0 || xx >= wd) {
-                                java.util.Arrays.fill(cols, at, at + c, 0f);
+                                Arrays.fill(cols, at, at + c, 0f);
                             } else if (c == 1) {
                                 cols[at] = x[row + xx];
                             } else {
@@ -86,7 +86,7 @@ final class Windows {
                 for (int px = lo; px < hi; px++) {
                     int n = px / (h * wd), q = px % (h * wd), yy = q / wd, xx = q % wd;
                     int out = xo + px * c;
-                    java.util.Arrays.fill(dx, out, out + c, 0f);
+                    Arrays.fill(dx, out, out + c, 0f);
                     for (int i = 0; i < k; i++) {
                         int ty = yy + p - i; // = oh·s
                         if (ty < 0 || ty % s != 0 || ty / s >= oh) {
@@ -135,7 +135,7 @@ final class Windows {
                     int out = yo + r * c;
                     boolean first = true;
                     if (!max) {
-                        java.util.Arrays.fill(y, out, out + c, 0f);
+                        Arrays.fill(y, out, out + c, 0f);
                     }
                     for (int i = 0; i < k; i++) {
                         int yy = y0 + i;
@@ -158,7 +158,7 @@ final class Windows {
                                 for (int end = F.loopBound(c); e < end; e += F.length()) {
                                     FloatVector xv = FloatVector.fromArray(F, x, in + e);
                                     FloatVector yv = FloatVector.fromArray(F, y, out + e);
-                                    yv.blend(xv, xv.compare(jdk.incubator.vector.VectorOperators.GT, yv))
+                                    yv.blend(xv, xv.compare(GT, yv))
                                             .intoArray(y, out + e);
                                 }
                                 for (; e < c; e++) {

@@ -51,6 +51,7 @@ public final class Network implements Objective {
     private final Window[] windows;     // per convolution and pooling layer
     private final IntBuffer key;        // [seed, step] of the dropout masks, or null
     private final FloatBuffer correct;
+    private final boolean training;     // false: evaluation and prediction only, no gradient buffers
     private FloatSlice logits;          // the last forward pass's logits
 
     public Network(Device device, ModelSpec spec, int batch, int slots) {
@@ -64,8 +65,6 @@ public final class Network implements Objective {
     public static Network forEvaluation(Device device, ModelSpec spec, int batch) {
         return new Network(device, spec, batch, 1, false);
     }
-
-    private final boolean training;
 
     private Network(Device device, ModelSpec spec, int batch, int slots, boolean training) {
         this.training = training;
