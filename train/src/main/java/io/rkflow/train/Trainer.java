@@ -168,8 +168,9 @@ public final class Trainer {
      */
     public static void checkFits(ModelSpec spec, String data, int features, int classes) {
         if (features != spec.inputs()) {
-            throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs but " + data
-                    + " has " + features + " features");
+            throw new IllegalArgumentException("model " + spec + " takes " + spec.inputs() + " inputs"
+                    + (spec.input().flat() ? "" : " (a " + spec.input() + " image)") + " but " + data + " has "
+                    + features + " features");
         }
         if (classes > spec.outputs()) {
             throw new IllegalArgumentException("model " + spec + " has " + spec.outputs() + " outputs but " + data

@@ -158,6 +158,9 @@ class DataFormatsTest {
                         + " features"),
                 Arguments.of(DataFolder.Format.NPY, "5-8-10:relu", "model 5-8-10:relu takes 5 inputs but {data}/train_x.npy has 6"
                         + " features"),
+                Arguments.of(DataFolder.Format.CSV, "2x2x2:conv(3,2)-flatten-dense(10)", "model"
+                        + " 2x2x2:conv(3,2)-flatten-dense(10) takes 8 inputs (a 2x2x2 image) but {data}/train.csv has 6"
+                        + " features"),
                 Arguments.of(DataFolder.Format.CSV, "6-8-3:relu", "{data}/train.csv: line 5, column 1 ('label'): label 3 is out of"
                         + " range: expected a class 0..2 (the model 6-8-3:relu has 3 outputs)"),
                 Arguments.of(DataFolder.Format.NPY, "6-8-3:relu", "{data}/train_y.npy: at byte offset 152: label [3]: label 3 is out of"
