@@ -183,8 +183,8 @@ public final class SafeTensors {
         List<String> used = new ArrayList<>();
         int layers = spec.parametricLayers();
         for (ModelSpec.TorchTensor t : spec.torchTensors()) {
-            int l = Integer.parseInt(t.name().substring("layers.".length(), t.name().lastIndexOf('.')));
-            String kind = t.name().substring(t.name().lastIndexOf('.') + 1);
+            int l = t.index();
+            String kind = t.kind();
             String index = l < order.size() ? order.get(l) : null;
             String layer = prefix + (index != null ? index : String.valueOf(l));
             String where = index != null && (!prefix.equals("layers.") || !index.equals(String.valueOf(l)))

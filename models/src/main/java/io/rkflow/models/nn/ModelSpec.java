@@ -460,7 +460,12 @@ public final class ModelSpec {
      * (channel, row, column) where the layer follows a flatten; {@code nn.Conv2d} weights are
      * [filters, in channels, size, size].
      */
-    public record TorchTensor(String name, int layer, long[] shape, int[] theta) {}
+    public record TorchTensor(int index, String kind, int layer, long[] shape, int[] theta) {
+        /** {@code layers.<index>.<kind>}. */
+        public String name() {
+            return "layers." + index + "." + kind;
+        }
+    }
 
     /** Every parameter tensor of the model in PyTorch's layout, in θ's order. */
     public List<TorchTensor> torchTensors() {
@@ -469,7 +474,6 @@ public final class ModelSpec {
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
             int off = offset(l);
-            String name = "layers." + p + ".";
             if (layer instanceof Dense d) {
                 int in = d.in().size(), units = d.units();
                 Shape src = d.source();
@@ -485,8 +489,8 @@ public final class ModelSpec {
                         idx[o * in + t] = off + ours * units + o;
                     }
                 }
-                out.add(new TorchTensor(name + "weight", l, new long[] {units, in}, idx));
-                out.add(new TorchTensor(name + "bias", l, new long[] {units}, range(off + in * units, units)));
+                out.add(new TorchTensor(p, "weight", l, new long[] {units, in}, idx));
+                out.add(new TorchTensor(p, "bias", l, new long[] {units}, range(off + in * units, units)));
                 p++;
             } else if (layer instanceof Conv c) {
                 int f = c.filters(), ch = c.in().channels(), k = c.size();
@@ -501,8 +505,8 @@ public final class ModelSpec {
                         }
                     }
                 }
-                out.add(new TorchTensor(name + "weight", l, new long[] {f, ch, k, k}, idx));
-                out.add(new TorchTensor(name + "bias", l, new long[] {f}, range(off + c.patch() * f, f)));
+                out.add(new TorchTensor(p, "weight", l, new long[] {f, ch, k, k}, idx));
+                out.add(new TorchTensor(p, "bias", l, new long[] {f}, range(off + c.patch() * f, f)));
                 p++;
             }
         }
