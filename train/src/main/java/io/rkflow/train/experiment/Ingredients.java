@@ -314,7 +314,8 @@ public final class Ingredients {
             if (byEpoch.isEmpty()) {
                 continue;
             }
-            String title = "MLP " + ModelSpec.parse(settings.model()) + ", batch " + b + ", " + settings.seeds()
+            ModelSpec model = ModelSpec.parse(settings.model());
+            String title = (model.mlp() != null ? "MLP " : "model ") + model + ", batch " + b + ", " + settings.seeds()
                     + " seeds (mean ± std)";
             Path e = out.resolve("ingredients-b" + b + "-epochs.png");
             Path g = out.resolve("ingredients-b" + b + "-gradient-evaluations.png");
