@@ -12,7 +12,7 @@ final class WindowReference {
 
     private WindowReference() {}
 
-    /** x[n, y, x, c] or null (0) outside the image. */
+    /** The index of x[n, y, x, c], or -1 outside the image. */
     private static int at(Window w, int n, int y, int x, int c) {
         if (y < 0 || y >= w.height() || x < 0 || x >= w.width()) {
             return -1;
@@ -20,9 +20,14 @@ final class WindowReference {
         return ((n * w.height() + y) * w.width() + x) * w.channels() + c;
     }
 
-    /** The im2col matrix, exactly (a copy). */
-    static float[] im2col(Window w, float[] x) {
-        float[] cols = new float[w.columnsLength()];
+    /** One element of the im2col matrix: its index, and the input element it copies (-1: padding). */
+    @FunctionalInterface
+    private interface Tap {
+        void at(int column, int pixel);
+    }
+
+    /** Every element of the im2col matrix in order, with the input element it comes from. */
+    private static void forEachTap(Window w, Tap tap) {
         int k = w.size(), c = w.channels();
         for (int n = 0; n < w.batch(); n++) {
             for (int a = 0; a < w.outHeight(); a++) {
@@ -31,14 +36,20 @@ final class WindowReference {
                     for (int i = 0; i < k; i++) {
                         for (int j = 0; j < k; j++) {
                             for (int e = 0; e < c; e++) {
-                                int src = at(w, n, a * w.stride() - w.pad() + i, b * w.stride() - w.pad() + j, e);
-                                cols[row * w.patch() + (i * k + j) * c + e] = src < 0 ? 0f : x[src];
+                                tap.at(row * w.patch() + (i * k + j) * c + e,
+                                        at(w, n, a * w.stride() - w.pad() + i, b * w.stride() - w.pad() + j, e));
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /** The im2col matrix, exactly (a copy). */
+    static float[] im2col(Window w, float[] x) {
+        float[] cols = new float[w.columnsLength()];
+        forEachTap(w, (column, pixel) -> cols[column] = pixel < 0 ? 0f : x[pixel]);
         return cols;
     }
 
@@ -46,26 +57,12 @@ final class WindowReference {
     static Expected col2im(Window w, float[] dcols) {
         double[] value = new double[w.inputLength()];
         double[] scale = new double[w.inputLength()];
-        int k = w.size(), c = w.channels();
-        for (int n = 0; n < w.batch(); n++) {
-            for (int a = 0; a < w.outHeight(); a++) {
-                for (int b = 0; b < w.outWidth(); b++) {
-                    int row = (n * w.outHeight() + a) * w.outWidth() + b;
-                    for (int i = 0; i < k; i++) {
-                        for (int j = 0; j < k; j++) {
-                            for (int e = 0; e < c; e++) {
-                                int dst = at(w, n, a * w.stride() - w.pad() + i, b * w.stride() - w.pad() + j, e);
-                                if (dst >= 0) {
-                                    double g = dcols[row * w.patch() + (i * k + j) * c + e];
-                                    value[dst] += g;
-                                    scale[dst] += Math.abs(g);
-                                }
-                            }
-                        }
-                    }
-                }
+        forEachTap(w, (column, pixel) -> {
+            if (pixel >= 0) {
+                value[pixel] += dcols[column];
+                scale[pixel] += Math.abs(dcols[column]);
             }
-        }
+        });
         return new Expected(value, scale);
     }
 
