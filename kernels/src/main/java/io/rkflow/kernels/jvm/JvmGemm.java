@@ -40,11 +40,11 @@ import jdk.incubator.vector.FloatVector;
  *   <li>Thin path's DOT variant (NN, NT): VL interleaved fma chains per element, their lanes added
  *       pairwise, then the last k mod VL terms (see {@link ThinGemm}): the same bits for a given
  *       VL, rounded differently from the chain above.</li>
- *   <li>{@link GemmKernel#AUTO} takes {@link NarrowGemm}'s paths for convolution shapes (NN and
- *       NT with k ≤ 16: the single chain; TN with small m·n and k ≥ 4096: fixed k-segments summed
- *       in order), else the thin path when n ≤ {@link #THIN_COLUMNS} (48), the machine's tile
- *       otherwise: so under AUTO an NN or NT product with few columns and k &gt; 16 rounds like
- *       DOT, a split TN like its segments, every other like the single chain.</li>
+ *   <li>{@link GemmKernel#AUTO} takes {@link NarrowGemm}'s split-k path for a first convolution's
+ *       weight gradient (TN with small m·n and k ≥ 4096: fixed k-segments summed in order), else
+ *       the thin path when n ≤ {@link #THIN_COLUMNS} (48) and, for NN and NT, k &gt; 16, the
+ *       machine's tile otherwise: so under AUTO an NN or NT product with few columns and k &gt; 16
+ *       rounds like DOT, a split TN like its segments, every other like the single chain.</li>
  * </ul>
  * Chunk boundaries, which the {@link Epilogue} sees, depend on the shape, the choice and VL only.
  */
@@ -149,7 +149,7 @@ final class JvmGemm implements Step {
                 return narrow;
             }
         }
-        if (kernel == GemmKernel.THIN || kernel == GemmKernel.AUTO && thin(n)) {
+        if (kernel == GemmKernel.THIN || kernel == GemmKernel.AUTO && thin(form, n, k)) {
             return new ThinGemm(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, epilogue);
         }
         return new JvmGemm(pool, scratch, kernel.tile(), form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff,
@@ -161,10 +161,12 @@ final class JvmGemm implements Step {
      * op(A) costs m·k copies against m·n·k/VL vector fused multiply-adds, VL/n of the arithmetic,
      * and a tile of NR columns idles lanes when n is not a multiple of NR. Measured on Zen 4, the
      * thin path is faster with 512-bit vectors up to n = 48 and slower from n = 64; with 256-bit
-     * vectors ({@code -XX:UseAVX=2}) it is still faster at n = 64.
+     * vectors ({@code -XX:UseAVX=2}) it is still faster at n = 64. Not for NN and NT with k ≤
+     * {@link NarrowGemm#SMALL_K}: their DOT kernel vectorizes along k, which so few terms leave
+     * mostly idle (a first convolution's 9-element patch).
      */
-    static boolean thin(int n) {
-        return n <= THIN_COLUMNS;
+    static boolean thin(GemmForm form, int n, int k) {
+        return n <= THIN_COLUMNS && (form == GemmForm.TN || k > NarrowGemm.SMALL_K);
     }
 
     private JvmGemm(WorkerPool pool, Scratch scratch, GemmKernel kernel, GemmForm form, int m, int n, int k,

@@ -6,25 +6,23 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Two paths of {@link JvmGemm} for the shapes of convolutions over few channels, where neither
- * the blocked nor the thin path has enough work per packed element or enough parallelism:
- * <ul>
- *   <li>{@link SmallK} (NN, NT with k ≤ {@link #SMALL_K}): a first convolution's forward over a
- *       9-element patch. Each row of C is computed directly, vectorized along n, B (Bᵀ of NT,
- *       transposed once per run) read from cache: c_ij ← fma(a_ip, b_pj, c_ij) over p in order
- *       from 0 (or the old c_ij), the arithmetic of the blocked path. Chunks are fixed row
- *       ranges.</li>
- *   <li>{@link SplitK} (TN with m·n ≤ {@link #SPLIT_MN} and k ≥ {@link #SPLIT_K}): a first
- *       convolution's weight gradient, a 9 × 32 result summed over 10⁵ positions. k is cut into
- *       segments fixed by the shape (at most {@value JvmGemm#MAX_CHUNKS}); each segment's partial
- *       product is one fma chain per element over its p in order from 0, computed in parallel;
- *       the partials are then added to 0 (or the old C) in segment order. So the rounding
- *       depends on the shape only, never on the thread count.</li>
- * </ul>
+ * The path of {@link JvmGemm} for a first convolution's weight gradient, a 9 × 32 result summed
+ * over 10⁵ positions, where the blocked path has too little parallelism (one tile) and the thin
+ * path packs a huge op(A): {@link SplitK} (TN with m·n ≤ {@link #SPLIT_MN} and k ≥
+ * {@link #SPLIT_K}). k is cut into segments fixed by the shape (at most
+ * {@value JvmGemm#MAX_CHUNKS}); each segment's partial product is one fma chain per element over
+ * its p in order from 0, computed in parallel; the partials are then added to 0 (or the old C) in
+ * segment order. So the rounding depends on the shape only, never on the thread count.
+ *
+ * <p>The other shape of a first convolution, its forward over a 9-element patch (NN, k ≤
+ * {@link #SMALL_K}), takes the blocked path under AUTO, not the thin one ({@link JvmGemm#thin}):
+ * the thin path vectorizes along k, which 9 terms cannot fill. A row-by-row path for it, measured
+ * against the blocked path on Zen 4, was slower at every such shape (100352 × 32 × 9: 0.96 against
+ * 0.76 ms; the classifier's NT 128 × 1024 × 10: 82 against 22 µs).
  */
 final class NarrowGemm {
 
-    /** The largest inner dimension of the {@link SmallK} path. */
+    /** The largest inner dimension for which NN and NT never take the thin path. */
     static final int SMALL_K = 16;
     /** The largest m·n of the {@link SplitK} path. */
     static final int SPLIT_MN = 4096;
@@ -36,102 +34,13 @@ final class NarrowGemm {
 
     private NarrowGemm() {}
 
-    /** Whether {@link GemmKernel#AUTO} takes one of these paths for the shape. */
+    /** The split-k path where {@link GemmKernel#AUTO} takes it for the shape, else null. */
     static Step create(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate,
             float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, JvmGemm.Epilogue epilogue) {
-        if (form != GemmForm.TN && k <= SMALL_K) {
-            return new SmallK(pool, scratch, form, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, epilogue);
-        }
         if (form == GemmForm.TN && (long) m * n <= SPLIT_MN && k >= SPLIT_K) {
             return new SplitK(pool, scratch, m, n, k, accumulate, c, cOff, a, aOff, b, bOff, epilogue);
         }
         return null;
-    }
-
-    /** Rows of C computed one at a time along n; see the class documentation. */
-    static final class SmallK implements Step, WorkerPool.Body {
-        private static final int SLOT_BT = 0;
-        private final WorkerPool pool;
-        private final Scratch scratch;
-        private final GemmForm form;
-        private final int m, n, k, rowsPerChunk, chunks;
-        private final boolean accumulate;
-        private final float[] c, a, b;
-        private final int cOff, aOff, bOff;
-        private final JvmGemm.Epilogue epilogue;
-        private float[] rows; // op(B), k × n: B itself (NN) or Bᵀ in scratch (NT)
-        private int rowsOff;
-
-        SmallK(WorkerPool pool, Scratch scratch, GemmForm form, int m, int n, int k, boolean accumulate, float[] c,
-                int cOff, float[] a, int aOff, float[] b, int bOff, JvmGemm.Epilogue epilogue) {
-            this.pool = pool;
-            this.scratch = scratch;
-            this.form = form;
-            this.m = m;
-            this.n = n;
-            this.k = k;
-            this.accumulate = accumulate;
-            this.c = c;
-            this.cOff = cOff;
-            this.a = a;
-            this.aOff = aOff;
-            this.b = b;
-            this.bOff = bOff;
-            this.epilogue = epilogue;
-            int target = Math.clamp((long) m * n * k / JvmGemm.MIN_CHUNK_WORK, 1, JvmGemm.MAX_CHUNKS);
-            this.rowsPerChunk = JvmGemm.ceilDiv(m, target);
-            this.chunks = JvmGemm.ceilDiv(m, rowsPerChunk);
-            if (form == GemmForm.NT) {
-                scratch.reserve(SLOT_BT, Math.multiplyExact(n, k));
-            }
-        }
-
-        @Override
-        public void run() {
-            if (form == GemmForm.NT) {
-                rows = scratch.get(SLOT_BT);
-                rowsOff = 0;
-                for (int j = 0; j < n; j++) {
-                    for (int p = 0; p < k; p++) {
-                        rows[p * n + j] = b[bOff + j * k + p];
-                    }
-                }
-            } else {
-                rows = b;
-                rowsOff = bOff;
-            }
-            pool.run(chunks, this);
-        }
-
-        @Override
-        public void run(int chunk, int worker) {
-            int i0 = chunk * rowsPerChunk, i1 = Math.min(m, i0 + rowsPerChunk);
-            float[] r = rows;
-            int ro = rowsOff;
-            for (int i = i0; i < i1; i++) {
-                int ai = aOff + i * k, ci = cOff + i * n;
-                int j = 0;
-                for (int end = F.loopBound(n); j < end; j += VL) {
-                    FloatVector acc = accumulate ? FloatVector.fromArray(F, c, ci + j) : FloatVector.zero(F);
-                    for (int p = 0; p < k; p++) {
-                        acc = FloatVector.fromArray(F, r, ro + p * n + j).fma(FloatVector.broadcast(F, a[ai + p]), acc);
-                    }
-                    acc.intoArray(c, ci + j);
-                }
-                if (j < n) {
-                    VectorMask<Float> in = F.indexInRange(j, n);
-                    FloatVector acc = accumulate ? FloatVector.fromArray(F, c, ci + j, in) : FloatVector.zero(F);
-                    for (int p = 0; p < k; p++) {
-                        acc = FloatVector.fromArray(F, r, ro + p * n + j, in).fma(FloatVector.broadcast(F, a[ai + p]),
-                                acc);
-                    }
-                    acc.intoArray(c, ci + j, in);
-                }
-            }
-            if (epilogue != null) {
-                epilogue.apply(i0, i1, 0, n);
-            }
-        }
     }
 
     /** k cut into fixed segments, their partial products summed in order; see the class documentation. */

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The determinism contract of {@link JvmGemm}: with every {@link GemmKernel} choice, products
  * large enough to be split into several chunks (and k-blocks, strips, edge tiles, thin tails)
  * give bit-identical results on 1 and 2 threads; and the paths that compute each element as one
- * fma chain (every tile, the thin path's COLUMNS for TN, and AUTO's small-k rows) agree bit for
- * bit with each other.
+ * fma chain (every tile, the thin path's COLUMNS for TN, and AUTO's choice for NN and NT with
+ * small k, the machine's tile) agree bit for bit with each other.
  */
 class JvmGemmDeterminismTest {
 
@@ -28,7 +28,8 @@ class JvmGemmDeterminismTest {
         {GemmForm.NN, 130, 300, 520, false}, {GemmForm.NT, 130, 300, 520, true}, {GemmForm.TN, 300, 130, 520, false},
         {GemmForm.NN, 128, 10, 1024, false}, {GemmForm.NT, 130, 10, 1000, true}, {GemmForm.TN, 1000, 10, 129, true},
         {GemmForm.NT, 128, 1024, 10, false},
-        // convolution shapes: under AUTO the small-k rows (NN, NT) and the split-k weight gradient (TN)
+        // convolution shapes: under AUTO the machine's tile for few columns and small k (NN, NT) and the
+        // split-k weight gradient (TN)
         {GemmForm.NN, 3001, 37, 9, false}, {GemmForm.NT, 3001, 37, 9, true}, {GemmForm.TN, 9, 33, 20011, true},
     };
 
