@@ -138,28 +138,95 @@ final class Activations {
     }
 
     /*
-     * The vector forms below are whole loops over [lo, lo + ⌊(hi − lo)/FH⌋·FH), returning where they
-     * stopped, instead of functions of one vector: a DoubleVector passed to or returned from a method
-     * C2 does not inline (they were too large to be inlined into the kernels) is boxed on the heap,
-     * one object per vector, which made a tanh layer allocate 393 KB forward and 786 KB backward per
-     * execution at 128 × 256; now nothing. (GELU's backward still allocates: JFR shows its last
-     * product falling back to the Java implementation of the Vector API; not found why.) Each loop
-     * body is the arithmetic of the scalar form beside it, lane by lane.
+     * The vector forms below work in blocks of BLOCK elements: one method computes the block's
+     * values or slopes in double into a per-thread array, another rounds them into the float
+     * output (or multiplies them by dy first). Every method passes arrays, never vectors: C2 boxes
+     * a vector passed to or returned from a call it does not inline, and it stops inlining a large
+     * compilation's callees once it is past its node budget (NodeCountInliningCutoff). As whole
+     * loops over vectors, a tanh layer allocated 393 KB forward at 128 × 256 in some runs and a
+     * GELU layer 786 KB backward (the last widen, product and narrow left as boxing calls); split
+     * like this, nothing. Each vector body is the arithmetic of the scalar form beside it, lane by
+     * lane, so the results are the same bits as the single loops were.
      */
 
-    /** y = tanh x, vectorized; see {@link #tanh(double)}. */
-    private static int tanhForward(float[] y, int yo, float[] x, int xo, int lo, int hi) {
+    /** Elements per block of the vector forms. */
+    private static final int BLOCK = 512;
+    private static final ThreadLocal<double[]> BLOCKS = ThreadLocal.withInitial(() -> new double[BLOCK]);
+
+    /** Values (or slopes) in double of {@code count} elements of x from {@code from}; count is a multiple of FH's length. */
+    @FunctionalInterface
+    private interface DoubleBlock {
+        void compute(double[] out, float[] x, int from, int count);
+    }
+
+    /** y = f(x) over [lo, lo + ⌊(hi − lo)/FH⌋·FH) by blocks; returns where it stopped. */
+    private static int forwardBlocks(DoubleBlock f, float[] y, int yo, float[] x, int xo, int lo, int hi) {
+        double[] block = BLOCKS.get();
         int i = lo;
-        for (int end = lo + FH.loopBound(hi - lo); i < end; i += FH.length()) {
-            DoubleVector xd = widen(x, xo + i);
+        for (int end = lo + FH.loopBound(hi - lo); i < end; ) {
+            int count = Math.min(end - i, BLOCK);
+            f.compute(block, x, xo + i, count);
+            narrowBlock(y, yo + i, block, count);
+            i += count;
+        }
+        return i;
+    }
+
+    /** dx = dy · f'(x) over [lo, lo + ⌊(hi − lo)/FH⌋·FH) by blocks, with the slopes from {@code slope}. */
+    private static int backwardBlocks(DoubleBlock slope, float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo,
+            int lo, int hi) {
+        double[] block = BLOCKS.get();
+        int i = lo;
+        for (int end = lo + FH.loopBound(hi - lo); i < end; ) {
+            int count = Math.min(end - i, BLOCK);
+            slope.compute(block, x, xo + i, count);
+            scaleBlock(dx, dxo + i, dy, dyo + i, block, count);
+            i += count;
+        }
+        return i;
+    }
+
+    /** y[from + s] = (float) values[s], s &lt; count. */
+    private static void narrowBlock(float[] y, int from, double[] values, int count) {
+        for (int s = 0; s < count; s += FH.length()) {
+            narrow(DoubleVector.fromArray(D, values, s), y, from + s);
+        }
+    }
+
+    /** dx[dxFrom + s] = (float) (dy[dyFrom + s] · slopes[s]), s &lt; count. */
+    private static void scaleBlock(float[] dx, int dxFrom, float[] dy, int dyFrom, double[] slopes, int count) {
+        for (int s = 0; s < count; s += FH.length()) {
+            narrow(widen(dy, dyFrom + s).mul(DoubleVector.fromArray(D, slopes, s)), dx, dxFrom + s);
+        }
+    }
+
+    private static int tanhForward(float[] y, int yo, float[] x, int xo, int lo, int hi) {
+        return forwardBlocks(Activations::tanhValues, y, yo, x, xo, lo, hi);
+    }
+
+    private static int tanhBackward(float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo, int lo, int hi) {
+        return backwardBlocks(Activations::tanhSlopes, dx, dxo, dy, dyo, x, xo, lo, hi);
+    }
+
+    private static int geluForward(float[] y, int yo, float[] x, int xo, int lo, int hi) {
+        return forwardBlocks(Activations::geluValues, y, yo, x, xo, lo, hi);
+    }
+
+    private static int geluBackward(float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo, int lo, int hi) {
+        return backwardBlocks(Activations::geluSlopes, dx, dxo, dy, dyo, x, xo, lo, hi);
+    }
+
+    /** tanh x, vectorized; see {@link #tanh(double)}. */
+    private static void tanhValues(double[] out, float[] x, int from, int count) {
+        for (int s = 0; s < count; s += FH.length()) {
+            DoubleVector xd = widen(x, from + s);
             DoubleVector x2 = xd.mul(xd);
             DoubleVector series = x2.mul(2.0 / 15).add(-1.0 / 3).mul(x2).add(1.0).mul(xd);
             DoubleVector e = ExpMath.exp(xd.abs().mul(-2.0));
             DoubleVector big = e.neg().add(1.0).div(e.add(1.0));
             big = big.blend(big.neg(), xd.compare(VectorOperators.LT, 0.0));
-            narrow(big.blend(series, xd.abs().compare(VectorOperators.LT, TANH_SERIES)), y, yo + i);
+            big.blend(series, xd.abs().compare(VectorOperators.LT, TANH_SERIES)).intoArray(out, s);
         }
-        return i;
     }
 
     /** tanh'(x) = sech²x = 4e/(1 + e)², e = exp(−2|x|). */
@@ -169,15 +236,13 @@ final class Activations {
         return 4.0 * e / (d * d);
     }
 
-    /** dx = dy · tanh'(x), vectorized; see {@link #tanhSlope(double)}. */
-    private static int tanhBackward(float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo, int lo, int hi) {
-        int i = lo;
-        for (int end = lo + FH.loopBound(hi - lo); i < end; i += FH.length()) {
-            DoubleVector e = ExpMath.exp(widen(x, xo + i).abs().mul(-2.0));
+    /** tanh'(x), vectorized; see {@link #tanhSlope(double)}. */
+    private static void tanhSlopes(double[] out, float[] x, int from, int count) {
+        for (int s = 0; s < count; s += FH.length()) {
+            DoubleVector e = ExpMath.exp(widen(x, from + s).abs().mul(-2.0));
             DoubleVector d = e.add(1.0);
-            narrow(widen(dy, dyo + i).mul(e.mul(4.0).div(d.mul(d))), dx, dxo + i);
+            e.mul(4.0).div(d.mul(d)).intoArray(out, s);
         }
-        return i;
     }
 
     /** u = √(2/π)(x + 0.044715x³), the argument of the tanh in GELU. */
@@ -190,15 +255,13 @@ final class Activations {
         return x / (1.0 + ExpMath.exp(-2.0 * geluArg(x)));
     }
 
-    /** y = GELU(x), vectorized; see {@link #gelu(double)}. */
-    private static int geluForward(float[] y, int yo, float[] x, int xo, int lo, int hi) {
-        int i = lo;
-        for (int end = lo + FH.loopBound(hi - lo); i < end; i += FH.length()) {
-            DoubleVector xd = widen(x, xo + i);
+    /** GELU(x), vectorized; see {@link #gelu(double)}. */
+    private static void geluValues(double[] out, float[] x, int from, int count) {
+        for (int s = 0; s < count; s += FH.length()) {
+            DoubleVector xd = widen(x, from + s);
             DoubleVector u = xd.mul(xd).mul(xd).mul(GELU_K1).add(xd).mul(GELU_K0);
-            narrow(xd.div(ExpMath.exp(u.mul(-2.0)).add(1.0)), y, yo + i);
+            xd.div(ExpMath.exp(u.mul(-2.0)).add(1.0)).intoArray(out, s);
         }
-        return i;
     }
 
     /**
@@ -211,18 +274,15 @@ final class Activations {
         return 2.0 * x * du * sigma * (e * sigma) + sigma;
     }
 
-    /** dx = dy · GELU'(x), vectorized; see {@link #geluSlope(double)}. */
-    private static int geluBackward(float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo, int lo, int hi) {
-        int i = lo;
-        for (int end = lo + FH.loopBound(hi - lo); i < end; i += FH.length()) {
-            DoubleVector xd = widen(x, xo + i);
+    /** GELU'(x), vectorized; see {@link #geluSlope(double)}. */
+    private static void geluSlopes(double[] out, float[] x, int from, int count) {
+        for (int s = 0; s < count; s += FH.length()) {
+            DoubleVector xd = widen(x, from + s);
             DoubleVector u = xd.mul(xd).mul(xd).mul(GELU_K1).add(xd).mul(GELU_K0);
             DoubleVector e = ExpMath.exp(u.mul(-2.0));
             DoubleVector sigma = DoubleVector.broadcast(D, 1.0).div(e.add(1.0));
             DoubleVector du = xd.mul(xd).mul(3.0 * GELU_K1).add(1.0).mul(GELU_K0);
-            DoubleVector slope = xd.mul(2.0).mul(du).mul(sigma).mul(e.mul(sigma)).add(sigma);
-            narrow(widen(dy, dyo + i).mul(slope), dx, dxo + i);
+            xd.mul(2.0).mul(du).mul(sigma).mul(e.mul(sigma)).add(sigma).intoArray(out, s);
         }
-        return i;
     }
 }

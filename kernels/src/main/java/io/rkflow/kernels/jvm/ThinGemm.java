@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       (B itself for NT; Bᵀ, transposed once per run, for NN), vectorized along k. Lane l
  *       accumulates the terms p ≡ l (mod VL) of p &lt; ⌊k/VL⌋·VL by fused multiply-adds in
  *       order from 0; the lanes are then added pairwise, lane l to lane l + VL/2, then l to
- *       l + VL/4, and so on ({@link #fold}); the remaining terms p ≥ ⌊k/VL⌋·VL are fma'd onto
+ *       l + VL/4, and so on (see {@link #dot2x5}); the remaining terms p ≥ ⌊k/VL⌋·VL are fma'd onto
  *       that sum in order, and the result is stored, or added to c_ij. Tiles are 2 rows × 5
  *       columns (10 accumulators).</li>
  *   <li>{@link Path#COLUMNS} (TN): vectors along m. Row p of A is column p of op(A), so the
@@ -51,7 +51,7 @@ final class ThinGemm implements Step {
     /** Elements of Bᵀ per chunk of its transposition. */
     private static final int TRANSPOSE_WORK = 1 << 10;
     /**
-     * Levels of {@link #fold}: log2(VL) (VL ≥ 2), at most 4, when one vector of 16 lanes holds
+     * Levels of the fold in {@link #dot2x5}: log2(VL) (VL ≥ 2), at most 4, when one vector of 16 lanes holds
      * all 10 sums; the sums then fill the first LIVE vectors of a tile.
      */
     private static final int LEVELS = Math.min(4, Integer.numberOfTrailingZeros(VL));
@@ -243,8 +243,11 @@ final class ThinGemm implements Step {
      * VL): lane l of accumulator (r, q) fma's a_rp·b_qp for p ≡ l in order from 0, then the lanes
      * are folded pairwise into t, the sum of (r, q) in lanes {@code SUM_LANES[r·5 + q]}. Level L
      * of the fold pairs lane l with lane l + VL/2^(L+1) in every group of VL/2^L lanes, packing
-     * the sums of two vectors into one ({@link #fold(FloatVector, FloatVector, VectorMask,
-     * VectorShuffle)}).
+     * the sums of two vectors into one: with g = VL/2^(L+1), in every group of 2g lanes the
+     * first g lanes of the result hold c_l + c_(l+g) and the last g hold d_(l-g) + d_l. The fold
+     * is written out at each use, not a method: C2 stops inlining a large compilation's callees
+     * once it is past its node budget (NodeCountInliningCutoff, seen here), and a vector passed to
+     * a call that is not inlined is boxed on the heap.
      */
     private static void dot2x5(float[] a, int a0, int a1, float[] bt, int b0, int b1, int b2, int b3, int b4,
                                int kv, float[] t) {
@@ -269,36 +272,28 @@ final class ThinGemm implements Step {
             c04 = x0.fma(y, c04);
             c14 = x1.fma(y, c14);
         }
-        c00 = fold(c00, c01, ODD0, SWAP0);
-        c01 = fold(c02, c03, ODD0, SWAP0);
-        c02 = fold(c04, c10, ODD0, SWAP0);
-        c03 = fold(c11, c12, ODD0, SWAP0);
-        c04 = fold(c13, c14, ODD0, SWAP0);
+        c00 = c00.blend(c01, ODD0).add(c01.blend(c00, ODD0).rearrange(SWAP0));
+        c01 = c02.blend(c03, ODD0).add(c03.blend(c02, ODD0).rearrange(SWAP0));
+        c02 = c04.blend(c10, ODD0).add(c10.blend(c04, ODD0).rearrange(SWAP0));
+        c03 = c11.blend(c12, ODD0).add(c12.blend(c11, ODD0).rearrange(SWAP0));
+        c04 = c13.blend(c14, ODD0).add(c14.blend(c13, ODD0).rearrange(SWAP0));
         if (LEVELS >= 2) {
-            c00 = fold(c00, c01, ODD1, SWAP1);
-            c01 = fold(c02, c03, ODD1, SWAP1);
-            c02 = fold(c04, z, ODD1, SWAP1);
+            c00 = c00.blend(c01, ODD1).add(c01.blend(c00, ODD1).rearrange(SWAP1));
+            c01 = c02.blend(c03, ODD1).add(c03.blend(c02, ODD1).rearrange(SWAP1));
+            c02 = c04.blend(z, ODD1).add(z.blend(c04, ODD1).rearrange(SWAP1));
         }
         if (LEVELS >= 3) {
-            c00 = fold(c00, c01, ODD2, SWAP2);
-            c01 = fold(c02, z, ODD2, SWAP2);
+            c00 = c00.blend(c01, ODD2).add(c01.blend(c00, ODD2).rearrange(SWAP2));
+            c01 = c02.blend(z, ODD2).add(z.blend(c02, ODD2).rearrange(SWAP2));
         }
         if (LEVELS >= 4) {
-            c00 = fold(c00, c01, ODD3, SWAP3);
+            c00 = c00.blend(c01, ODD3).add(c01.blend(c00, ODD3).rearrange(SWAP3));
         }
         c00.intoArray(t, 0);
         c01.intoArray(t, VL);
         c02.intoArray(t, 2 * VL);
         c03.intoArray(t, 3 * VL);
         c04.intoArray(t, 4 * VL);
-    }
-
-    /**
-     * One level of folding, with g = VL/2^(L+1): in every group of 2g lanes, the first g lanes
-     * of the result hold c_l + c_(l+g) and the last g hold d_(l-g) + d_l.
-     */
-    private static FloatVector fold(FloatVector c, FloatVector d, VectorMask<Float> odd, VectorShuffle<Float> swap) {
-        return c.blend(d, odd).add(d.blend(c, odd).rearrange(swap));
     }
 
     /** Per level L: the lanes l with ⌊l/g⌋ odd, and the permutation l ↦ l xor g (g = VL/2^(L+1)). */
