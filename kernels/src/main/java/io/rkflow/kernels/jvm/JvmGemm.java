@@ -377,6 +377,7 @@ final class JvmGemm implements Step {
     /** This GEMM's micro-kernel on one tile (see {@link MicroKernels}). */
     private void micro(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean load) {
         switch (kernel) {
+            case K5X2 -> MicroKernels.kernel5x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
             case K6X2 -> MicroKernels.kernel6x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
             case K8X2 -> MicroKernels.kernel8x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
             case K12X2 -> MicroKernels.kernel12x2(ap, ai, bp, bi, kc, c, ci, ldc, load);

@@ -22,6 +22,62 @@ final class MicroKernels {
 
     private MicroKernels() {}
 
+    /** The 5 × 2·VL micro-kernel (10 accumulators); see {@link MicroKernels}. */
+    static void kernel5x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+                          boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
+        if (load) {
+            c00 = FloatVector.fromArray(F, c, ci);
+            c01 = FloatVector.fromArray(F, c, ci + VL);
+            c10 = FloatVector.fromArray(F, c, ci + ldc);
+            c11 = FloatVector.fromArray(F, c, ci + ldc + VL);
+            c20 = FloatVector.fromArray(F, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(F, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(F, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, ci + 4 * ldc + VL);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z; c01 = z;
+            c10 = z; c11 = z;
+            c20 = z; c21 = z;
+            c30 = z; c31 = z;
+            c40 = z; c41 = z;
+        }
+        for (int p = 0; p < kc; p++) {
+            int x = ai + p * 5;
+            int y = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(F, bp, y);
+            FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
+            FloatVector s = FloatVector.broadcast(F, ap[x]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(F, ap[x + 1]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(F, ap[x + 2]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(F, ap[x + 3]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(F, ap[x + 4]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+    }
+
     /** The 6 × 2·VL micro-kernel (12 accumulators); see {@link MicroKernels}. */
     static void kernel6x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
                           boolean load) {

@@ -46,7 +46,7 @@ class JvmGemmDeterminismTest {
     @Test
     void everyTileAndTheColumnsPathComputeTheSameChain() {
         List<float[]> reference = products(GemmKernel.K8X2, 2);
-        for (GemmKernel kernel : new GemmKernel[] {GemmKernel.K6X2, GemmKernel.K12X2, GemmKernel.THIN, GemmKernel.AUTO}) {
+        for (GemmKernel kernel : new GemmKernel[] {GemmKernel.K5X2, GemmKernel.K6X2, GemmKernel.K12X2, GemmKernel.THIN, GemmKernel.AUTO}) {
             List<float[]> got = products(kernel, 2);
             for (int i = 0; i < PRODUCTS.length; i++) {
                 boolean smallK = PRODUCTS[i][0] != GemmForm.TN && (int) PRODUCTS[i][3] <= NarrowGemm.SMALL_K;
