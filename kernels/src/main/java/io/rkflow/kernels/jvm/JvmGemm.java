@@ -76,6 +76,12 @@ final class JvmGemm implements Step {
      * power-of-two number of column panels that fits (128 columns for k-blocks of 256).
      */
     private static final int B_BLOCK = 1 << 15;
+    /**
+     * Floats of a worker's block of packed A, sub × kb, when a chunk packs its own rows: 128 KB,
+     * so that it is consumed from L2 right after it is packed (a chunk of a convolution's 25088 ×
+     * 288 im2col matrix is 3136 rows, 3.2 MB per k-block packed whole).
+     */
+    private static final int A_BLOCK = 1 << 15;
     /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path (see {@link #thin}). */
     static final int THIN_COLUMNS = 48;
     /** Rows of a transposed operand copied per block. */
@@ -94,8 +100,8 @@ final class JvmGemm implements Step {
     private final float[] c, a, b;
     private final int cOff, aOff, bOff;
     private final int mPad, nPad;
-    /** C is cut into rowBlocks × strips chunks of mc × nc. */
-    private final int rowBlocks, mc, strips;
+    /** C is cut into rowBlocks × strips chunks of mc × nc; a chunk packs its rows of A sub at a time. */
+    private final int rowBlocks, mc, strips, sub;
     /**
      * Whether op(A) (used by every strip) and op(B) (used by every row block) are packed once, in
      * a first phase, or per k-block by the chunk that uses them (in the memory of its worker).
@@ -199,6 +205,7 @@ final class JvmGemm implements Step {
         int blocks = Math.min(panels, ceilDiv(target, strips));
         this.mc = Math.max(mr, roundUp(ceilDiv(m, blocks), mr));
         this.rowBlocks = Math.max(1, ceilDiv(m, mc));
+        this.sub = Math.min(Math.min(mc, mPad), Math.max(mr, A_BLOCK / kb / mr * mr));
         this.sharedA = strips > 1;
         this.sharedB = rowBlocks > 1;
         int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
@@ -212,7 +219,7 @@ final class JvmGemm implements Step {
         scratch.reserve(SLOT_A, sharedA ? Math.multiplyExact(mPad, k) : 0);
         scratch.reserve(SLOT_B, sharedB ? Math.multiplyExact(nPad, k) : 0);
         for (int w = 0; w < threads; w++) {
-            scratch.reserve(2 + w, !sharedA ? Math.min(mc, mPad) * kc : 0);
+            scratch.reserve(2 + w, !sharedA ? sub * kc : 0);
             scratch.reserve(2 + threads + w, !sharedB ? Math.min(nc, nPad) * kc : 0);
             scratch.reserve(2 + 2 * threads + w, mr * nr);
         }
@@ -324,14 +331,7 @@ final class JvmGemm implements Step {
         for (int p0 = 0; p0 < k; p0 += kb) {
             int kc = Math.min(kb, k - p0);
             boolean load = accumulate || p0 > 0;
-            // the panel of rows at i is at ap[a0 + (i - i0)·kc], that of columns at j at bp[b0 + (j - j0)·kc]
-            float[] ap = sharedA ? aPack : aLocal[worker];
-            int a0 = sharedA ? p0 * mPad + i0 * kc : 0;
-            if (!sharedA) {
-                for (int i = i0; i < i1; i += mr) {
-                    packA(p0, kc, i, Math.min(mr, i1 - i), ap, (i - i0) * kc);
-                }
-            }
+            // the panel of columns at j is at bp[b0 + (j - j0)·kc]
             float[] bp = sharedB ? bPack : bLocal[worker];
             int b0 = sharedB ? p0 * nPad + j0 * kc : 0;
             if (!sharedB) {
@@ -339,17 +339,28 @@ final class JvmGemm implements Step {
                     packB(p0, kc, j, Math.min(nr, j1 - j), bp, (j - j0) * kc);
                 }
             }
-            for (int i = i0; i < i1; i += mr) {
-                int rows = Math.min(mr, i1 - i);
-                int ai = a0 + (i - i0) * kc;
-                for (int j = j0; j < j1; j += nr) {
-                    int cols = Math.min(nr, j1 - j);
-                    int bi = b0 + (j - j0) * kc;
-                    int ci = cOff + i * n + j;
-                    if (rows == mr && cols == nr) {
-                        micro(ap, ai, bp, bi, kc, c, ci, n, load);
-                    } else {
-                        edgeTile(t, ap, ai, bp, bi, kc, ci, rows, cols, load);
+            // rows s0..s1 of the chunk at a time: the panel of rows at i is at ap[a0 + (i - s0)·kc]
+            for (int s0 = i0; s0 < i1; s0 += sub) {
+                int s1 = Math.min(i1, s0 + sub);
+                float[] ap = sharedA ? aPack : aLocal[worker];
+                int a0 = sharedA ? p0 * mPad + s0 * kc : 0;
+                if (!sharedA) {
+                    for (int i = s0; i < s1; i += mr) {
+                        packA(p0, kc, i, Math.min(mr, s1 - i), ap, (i - s0) * kc);
+                    }
+                }
+                for (int i = s0; i < s1; i += mr) {
+                    int rows = Math.min(mr, s1 - i);
+                    int ai = a0 + (i - s0) * kc;
+                    for (int j = j0; j < j1; j += nr) {
+                        int cols = Math.min(nr, j1 - j);
+                        int bi = b0 + (j - j0) * kc;
+                        int ci = cOff + i * n + j;
+                        if (rows == mr && cols == nr) {
+                            micro(ap, ai, bp, bi, kc, c, ci, n, load);
+                        } else {
+                            edgeTile(t, ap, ai, bp, bi, kc, ci, rows, cols, load);
+                        }
                     }
                 }
             }
