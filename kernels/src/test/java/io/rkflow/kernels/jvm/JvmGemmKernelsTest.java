@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rkflow.kernels.GemmForm;
 import io.rkflow.kernels.conformance.DeviceConformanceTest;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import jdk.incubator.vector.FloatVector;
@@ -28,9 +29,18 @@ class JvmGemmKernelsTest {
 
     private final Map<GemmKernel, JvmDevice> devices = new EnumMap<>(GemmKernel.class);
 
+    /**
+     * (m, n, k) beyond the kit's shapes for the JVM device's blocking: one column strip and
+     * chunks of 192 rows, which pack their rows of A in blocks of 160 (k-blocks of 200), the last
+     * block partial and ending in a partial tile.
+     */
+    private static final int[][] BLOCKING_SHAPES = {{1500, 40, 600}};
+
     static Stream<Arguments> cases() {
+        List<Arguments> blocking = Stream.of(GemmForm.values()).flatMap(form -> Stream.of(false, true).flatMap(
+                acc -> Stream.of(BLOCKING_SHAPES).map(s -> Arguments.of(form, s[0], s[1], s[2], acc)))).toList();
         return Stream.of(GemmKernel.values()).filter(kernel -> kernel != GemmKernel.AUTO)
-                .flatMap(kernel -> DeviceConformanceTest.gemmCases().map(c -> {
+                .flatMap(kernel -> Stream.concat(DeviceConformanceTest.gemmCases(), blocking.stream()).map(c -> {
                     Object[] rest = c.get();
                     Object[] all = new Object[rest.length + 1];
                     all[0] = kernel;
