@@ -82,6 +82,8 @@ final class JvmGemm implements Step {
      * 288 im2col matrix is 3136 rows, 3.2 MB per k-block packed whole).
      */
     private static final int A_BLOCK = 1 << 15;
+    /** Columns of C up to which a TN product reads op(A) from A unpacked (see {@link #directA}). */
+    static final int DIRECT_COLUMNS = 64;
     /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path (see {@link #thin}). */
     static final int THIN_COLUMNS = 48;
     /** Rows of a transposed operand copied per block. */
@@ -102,6 +104,13 @@ final class JvmGemm implements Step {
     private final int mPad, nPad;
     /** C is cut into rowBlocks × strips chunks of mc × nc; a chunk packs its rows of A sub at a time. */
     private final int rowBlocks, mc, strips, sub;
+    /**
+     * TN with at most {@link #DIRECT_COLUMNS} columns: the micro-kernel reads op(A)'s row panels
+     * from A itself (mr consecutive floats per k step, rows of A m apart) instead of a packed copy.
+     * With so few column panels per row panel, packing A cost as much as the arithmetic (a
+     * convolution's weight gradient, 288 × 64 × 25088: 10.5 ms packed, 5 ms without the copies).
+     */
+    private final boolean directA;
     /**
      * Whether op(A) (used by every strip) and op(B) (used by every row block) are packed once, in
      * a first phase, or per k-block by the chunk that uses them (in the memory of its worker).
@@ -206,6 +215,7 @@ final class JvmGemm implements Step {
         this.mc = Math.max(mr, roundUp(ceilDiv(m, blocks), mr));
         this.rowBlocks = Math.max(1, ceilDiv(m, mc));
         this.sub = Math.min(Math.min(mc, mPad), Math.max(mr, A_BLOCK / kb / mr * mr));
+        this.directA = form == GemmForm.TN && n <= DIRECT_COLUMNS && strips == 1;
         this.sharedA = strips > 1;
         this.sharedB = rowBlocks > 1;
         int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
@@ -342,24 +352,29 @@ final class JvmGemm implements Step {
             // rows s0..s1 of the chunk at a time: the panel of rows at i is at ap[a0 + (i - s0)·kc]
             for (int s0 = i0; s0 < i1; s0 += sub) {
                 int s1 = Math.min(i1, s0 + sub);
-                float[] ap = sharedA ? aPack : aLocal[worker];
+                float[] packed = sharedA ? aPack : aLocal[worker];
                 int a0 = sharedA ? p0 * mPad + s0 * kc : 0;
                 if (!sharedA) {
                     for (int i = s0; i < s1; i += mr) {
-                        packA(p0, kc, i, Math.min(mr, s1 - i), ap, (i - s0) * kc);
+                        if (!directA || s1 - i < mr) { // a direct panel is read from A, a partial one packed
+                            packA(p0, kc, i, Math.min(mr, s1 - i), packed, (i - s0) * kc);
+                        }
                     }
                 }
                 for (int i = s0; i < s1; i += mr) {
                     int rows = Math.min(mr, s1 - i);
-                    int ai = a0 + (i - s0) * kc;
+                    boolean direct = directA && rows == mr;
+                    float[] ap = direct ? a : packed;
+                    int ai = direct ? aOff + p0 * m + i : a0 + (i - s0) * kc;
+                    int rs = direct ? m : mr;
                     for (int j = j0; j < j1; j += nr) {
                         int cols = Math.min(nr, j1 - j);
                         int bi = b0 + (j - j0) * kc;
                         int ci = cOff + i * n + j;
                         if (rows == mr && cols == nr) {
-                            micro(ap, ai, bp, bi, kc, c, ci, n, load);
+                            micro(ap, ai, rs, bp, bi, kc, c, ci, n, load);
                         } else {
-                            edgeTile(t, ap, ai, bp, bi, kc, ci, rows, cols, load);
+                            edgeTile(t, ap, ai, rs, bp, bi, kc, ci, rows, cols, load);
                         }
                     }
                 }
@@ -371,7 +386,7 @@ final class JvmGemm implements Step {
     }
 
     /** Runs the micro-kernel on a zero-padded copy of a partial tile and copies the result back. */
-    private void edgeTile(float[] t, float[] ap, int ai, float[] bp, int bi, int kc, int ci, int rows, int cols,
+    private void edgeTile(float[] t, float[] ap, int ai, int rs, float[] bp, int bi, int kc, int ci, int rows, int cols,
                           boolean load) {
         Arrays.fill(t, 0f);
         if (load) {
@@ -379,19 +394,20 @@ final class JvmGemm implements Step {
                 System.arraycopy(c, ci + r * n, t, r * nr, cols);
             }
         }
-        micro(ap, ai, bp, bi, kc, t, 0, nr, true);
+        micro(ap, ai, rs, bp, bi, kc, t, 0, nr, true);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(t, r * nr, c, ci + r * n, cols);
         }
     }
 
     /** This GEMM's micro-kernel on one tile (see {@link MicroKernels}). */
-    private void micro(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean load) {
+    private void micro(float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+            boolean load) {
         switch (kernel) {
-            case K5X2 -> MicroKernels.kernel5x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
-            case K6X2 -> MicroKernels.kernel6x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
-            case K8X2 -> MicroKernels.kernel8x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
-            case K12X2 -> MicroKernels.kernel12x2(ap, ai, bp, bi, kc, c, ci, ldc, load);
+            case K5X2 -> MicroKernels.kernel5x2(ap, ai, rs, bp, bi, kc, c, ci, ldc, load);
+            case K6X2 -> MicroKernels.kernel6x2(ap, ai, rs, bp, bi, kc, c, ci, ldc, load);
+            case K8X2 -> MicroKernels.kernel8x2(ap, ai, rs, bp, bi, kc, c, ci, ldc, load);
+            case K12X2 -> MicroKernels.kernel12x2(ap, ai, rs, bp, bi, kc, c, ci, ldc, load);
         }
     }
 }

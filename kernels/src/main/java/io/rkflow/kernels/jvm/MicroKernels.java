@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * each with its accumulators in locals (the Vector API keeps a vector in a register only when it
  * is a local of fixed count and the species is a constant, hence one body per tile).
  *
- * <p>{@code kernelRxN} computes an R × N·VL tile of C at {@code c[ci + r·ldc + q]} from a packed
- * row panel of op(A), element (r, p) at {@code ap[ai + p·R + r]}, and a packed column panel of
+ * <p>{@code kernelRxN} computes an R × N·VL tile of C at {@code c[ci + r·ldc + q]} from a row
+ * panel of op(A), element (r, p) at {@code ap[ai + p·rs + r]} (packed: rs = R; or A itself for TN,
+ * rs = m, where op(A)'s R rows at step p are R consecutive floats), and a packed column panel of
  * op(B), element (p, q) at {@code bp[bi + p·N·VL + q]}: per k step it loads the N vectors of a B
  * row, broadcasts each of the R elements of an A column and fused-multiply-adds, so that
  * c_rq ← fma(a_rp, b_pq, c_rq) for p = 0, 1, …, kc-1 in order, starting from C ({@code load}) or
@@ -23,7 +24,7 @@ final class MicroKernels {
     private MicroKernels() {}
 
     /** The 5 × 2·VL micro-kernel (10 accumulators); see {@link MicroKernels}. */
-    static void kernel5x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+    static void kernel5x2(float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
                           boolean load) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
         if (load) {
@@ -46,7 +47,7 @@ final class MicroKernels {
             c40 = z; c41 = z;
         }
         for (int p = 0; p < kc; p++) {
-            int x = ai + p * 5;
+            int x = ai + p * rs;
             int y = bi + p * 2 * VL;
             FloatVector b0 = FloatVector.fromArray(F, bp, y);
             FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
@@ -79,7 +80,7 @@ final class MicroKernels {
     }
 
     /** The 6 × 2·VL micro-kernel (12 accumulators); see {@link MicroKernels}. */
-    static void kernel6x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+    static void kernel6x2(float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
                           boolean load) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (load) {
@@ -105,7 +106,7 @@ final class MicroKernels {
             c50 = z; c51 = z;
         }
         for (int p = 0; p < kc; p++) {
-            int x = ai + p * 6;
+            int x = ai + p * rs;
             int y = bi + p * 2 * VL;
             FloatVector b0 = FloatVector.fromArray(F, bp, y);
             FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
@@ -143,7 +144,7 @@ final class MicroKernels {
     }
 
     /** The 8 × 2·VL micro-kernel (16 accumulators); see {@link MicroKernels}. */
-    static void kernel8x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+    static void kernel8x2(float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
                           boolean load) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (load) {
@@ -175,7 +176,7 @@ final class MicroKernels {
             c70 = z; c71 = z;
         }
         for (int p = 0; p < kc; p++) {
-            int x = ai + p * 8;
+            int x = ai + p * rs;
             int y = bi + p * 2 * VL;
             FloatVector b0 = FloatVector.fromArray(F, bp, y);
             FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
@@ -223,7 +224,7 @@ final class MicroKernels {
     }
 
     /** The 12 × 2·VL micro-kernel (24 accumulators); see {@link MicroKernels}. */
-    static void kernel12x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+    static void kernel12x2(float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
                            boolean load) {
         FloatVector c000, c001, c010, c011, c020, c021, c030, c031, c040, c041, c050, c051, c060, c061, c070, c071, c080, c081, c090, c091, c100, c101, c110, c111;
         if (load) {
@@ -267,7 +268,7 @@ final class MicroKernels {
             c110 = z; c111 = z;
         }
         for (int p = 0; p < kc; p++) {
-            int x = ai + p * 12;
+            int x = ai + p * rs;
             int y = bi + p * 2 * VL;
             FloatVector b0 = FloatVector.fromArray(F, bp, y);
             FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
