@@ -105,10 +105,12 @@ final class JvmGemm implements Step {
     /** C is cut into rowBlocks × strips chunks of mc × nc; a chunk packs its rows of A sub at a time. */
     private final int rowBlocks, mc, strips, sub;
     /**
-     * TN with at most {@link #DIRECT_COLUMNS} columns: the micro-kernel reads op(A)'s row panels
-     * from A itself (mr consecutive floats per k step, rows of A m apart) instead of a packed copy.
-     * With so few column panels per row panel, packing A cost as much as the arithmetic (a
-     * convolution's weight gradient, 288 × 64 × 25088: 10.5 ms packed, 5 ms without the copies).
+     * At most {@link #DIRECT_COLUMNS} columns: the micro-kernel reads op(A)'s full row panels from
+     * A itself instead of a packed copy; TN: mr consecutive floats per k step, rows of A m apart;
+     * NN and NT (tiles with a {@code Rows} kernel): mr rows of A, k apart. With so few column
+     * panels per row panel, packing A cost as much as the arithmetic (a convolution's weight
+     * gradient 288 × 64 × 25088 and forward 25088 × 64 × 288: about 10 ms each packed, 5 and 4.3 ms
+     * with the copies left out). A partial panel at the bottom edge is still packed.
      */
     private final boolean directA;
     /**
@@ -215,7 +217,8 @@ final class JvmGemm implements Step {
         this.mc = Math.max(mr, roundUp(ceilDiv(m, blocks), mr));
         this.rowBlocks = Math.max(1, ceilDiv(m, mc));
         this.sub = Math.min(Math.min(mc, mPad), Math.max(mr, A_BLOCK / kb / mr * mr));
-        this.directA = form == GemmForm.TN && n <= DIRECT_COLUMNS && strips == 1;
+        this.directA = n <= DIRECT_COLUMNS && strips == 1
+                && (form == GemmForm.TN || kernel == GemmKernel.K8X2 || kernel == GemmKernel.K5X2);
         this.sharedA = strips > 1;
         this.sharedB = rowBlocks > 1;
         int packChunks = Math.clamp((long) m * k / MIN_PACK_WORK, 1, Math.min(MAX_CHUNKS, panels));
@@ -364,14 +367,19 @@ final class JvmGemm implements Step {
                 for (int i = s0; i < s1; i += mr) {
                     int rows = Math.min(mr, s1 - i);
                     boolean direct = directA && rows == mr;
+                    boolean rowsOfA = direct && form != GemmForm.TN;
                     float[] ap = direct ? a : packed;
-                    int ai = direct ? aOff + p0 * m + i : a0 + (i - s0) * kc;
+                    int ai = !direct ? a0 + (i - s0) * kc : rowsOfA ? aOff + i * k + p0 : aOff + p0 * m + i;
                     int rs = direct ? m : mr;
                     for (int j = j0; j < j1; j += nr) {
                         int cols = Math.min(nr, j1 - j);
                         int bi = b0 + (j - j0) * kc;
                         int ci = cOff + i * n + j;
-                        if (rows == mr && cols == nr) {
+                        if (rowsOfA && cols == nr) {
+                            microRows(ai, bp, bi, kc, c, ci, n, load);
+                        } else if (rowsOfA) {
+                            edgeRows(t, ai, bp, bi, kc, ci, cols, load);
+                        } else if (rows == mr && cols == nr) {
                             micro(ap, ai, rs, bp, bi, kc, c, ci, n, load);
                         } else {
                             edgeTile(t, ap, ai, rs, bp, bi, kc, ci, rows, cols, load);
@@ -397,6 +405,29 @@ final class JvmGemm implements Step {
         micro(ap, ai, rs, bp, bi, kc, t, 0, nr, true);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(t, r * nr, c, ci + r * n, cols);
+        }
+    }
+
+    /** {@link #edgeTile} for a full panel of rows read from A (NN, NT): the last, partial column panel. */
+    private void edgeRows(float[] t, int ai, float[] bp, int bi, int kc, int ci, int cols, boolean load) {
+        Arrays.fill(t, 0f);
+        if (load) {
+            for (int r = 0; r < mr; r++) {
+                System.arraycopy(c, ci + r * n, t, r * nr, cols);
+            }
+        }
+        microRows(ai, bp, bi, kc, t, 0, nr, true);
+        for (int r = 0; r < mr; r++) {
+            System.arraycopy(t, r * nr, c, ci + r * n, cols);
+        }
+    }
+
+    /** This GEMM's micro-kernel on one tile with op(A)'s rows read from A (NN, NT; see {@link MicroKernels}). */
+    private void microRows(int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean load) {
+        if (kernel == GemmKernel.K8X2) {
+            MicroKernels.kernel8x2Rows(a, ai, k, bp, bi, kc, c, ci, ldc, load);
+        } else {
+            MicroKernels.kernel5x2Rows(a, ai, k, bp, bi, kc, c, ci, ldc, load);
         }
     }
 

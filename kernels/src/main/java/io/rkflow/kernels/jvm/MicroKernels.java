@@ -334,4 +334,147 @@ final class MicroKernels {
         c110.intoArray(c, ci + 11 * ldc);
         c111.intoArray(c, ci + 11 * ldc + VL);
     }
+
+    /**
+     * The 5 × 2·VL micro-kernel reading op(A) from a row-major A, element (r, p) at
+     * {@code a[ai + r·lda + p]}: the same fma chain as {@link #kernel5x2}.
+     */
+    static void kernel5x2Rows(float[] a, int ai, int lda, float[] bp, int bi, int kc, float[] c, int ci,
+                              int ldc, boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
+        if (load) {
+            c00 = FloatVector.fromArray(F, c, ci);
+            c01 = FloatVector.fromArray(F, c, ci + VL);
+            c10 = FloatVector.fromArray(F, c, ci + ldc);
+            c11 = FloatVector.fromArray(F, c, ci + ldc + VL);
+            c20 = FloatVector.fromArray(F, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(F, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(F, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, ci + 4 * ldc + VL);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z; c01 = z;
+            c10 = z; c11 = z;
+            c20 = z; c21 = z;
+            c30 = z; c31 = z;
+            c40 = z; c41 = z;
+        }
+        int a0 = ai, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
+        for (int p = 0; p < kc; p++) {
+            int y = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(F, bp, y);
+            FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
+            FloatVector s = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+    }
+
+    /**
+     * The 8 × 2·VL micro-kernel reading op(A) from a row-major A, element (r, p) at
+     * {@code a[ai + r·lda + p]}: the same fma chain as {@link #kernel8x2}.
+     */
+    static void kernel8x2Rows(float[] a, int ai, int lda, float[] bp, int bi, int kc, float[] c, int ci,
+                              int ldc, boolean load) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (load) {
+            c00 = FloatVector.fromArray(F, c, ci);
+            c01 = FloatVector.fromArray(F, c, ci + VL);
+            c10 = FloatVector.fromArray(F, c, ci + ldc);
+            c11 = FloatVector.fromArray(F, c, ci + ldc + VL);
+            c20 = FloatVector.fromArray(F, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(F, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(F, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, ci + 4 * ldc + VL);
+            c50 = FloatVector.fromArray(F, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, ci + 5 * ldc + VL);
+            c60 = FloatVector.fromArray(F, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, ci + 6 * ldc + VL);
+            c70 = FloatVector.fromArray(F, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, ci + 7 * ldc + VL);
+        } else {
+            FloatVector z = FloatVector.zero(F);
+            c00 = z; c01 = z;
+            c10 = z; c11 = z;
+            c20 = z; c21 = z;
+            c30 = z; c31 = z;
+            c40 = z; c41 = z;
+            c50 = z; c51 = z;
+            c60 = z; c61 = z;
+            c70 = z; c71 = z;
+        }
+        int a0 = ai, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int p = 0; p < kc; p++) {
+            int y = bi + p * 2 * VL;
+            FloatVector b0 = FloatVector.fromArray(F, bp, y);
+            FloatVector b1 = FloatVector.fromArray(F, bp, y + VL);
+            FloatVector s = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = s.fma(b0, c00);
+            c01 = s.fma(b1, c01);
+            s = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = s.fma(b0, c10);
+            c11 = s.fma(b1, c11);
+            s = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = s.fma(b0, c20);
+            c21 = s.fma(b1, c21);
+            s = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = s.fma(b0, c30);
+            c31 = s.fma(b1, c31);
+            s = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = s.fma(b0, c40);
+            c41 = s.fma(b1, c41);
+            s = FloatVector.broadcast(F, a[a5 + p]);
+            c50 = s.fma(b0, c50);
+            c51 = s.fma(b1, c51);
+            s = FloatVector.broadcast(F, a[a6 + p]);
+            c60 = s.fma(b0, c60);
+            c61 = s.fma(b1, c61);
+            s = FloatVector.broadcast(F, a[a7 + p]);
+            c70 = s.fma(b0, c70);
+            c71 = s.fma(b1, c71);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
+    }
 }
