@@ -82,7 +82,7 @@ final class JvmGemm implements Step {
      * 288 im2col matrix is 3136 rows, 3.2 MB per k-block packed whole).
      */
     private static final int A_BLOCK = 1 << 15;
-    /** Columns of C up to which a TN product reads op(A) from A unpacked (see {@link #directA}). */
+    /** Columns of C up to which a product reads op(A) from A unpacked (see {@link #directA}). */
     static final int DIRECT_COLUMNS = 64;
     /** Columns of C up to which {@link GemmKernel#AUTO} takes the thin path (see {@link #thin}). */
     static final int THIN_COLUMNS = 48;
@@ -375,14 +375,10 @@ final class JvmGemm implements Step {
                         int cols = Math.min(nr, j1 - j);
                         int bi = b0 + (j - j0) * kc;
                         int ci = cOff + i * n + j;
-                        if (rowsOfA && cols == nr) {
-                            microRows(ai, bp, bi, kc, c, ci, n, load);
-                        } else if (rowsOfA) {
-                            edgeRows(t, ai, bp, bi, kc, ci, cols, load);
-                        } else if (rows == mr && cols == nr) {
-                            micro(ap, ai, rs, bp, bi, kc, c, ci, n, load);
+                        if (rows == mr && cols == nr) {
+                            micro(rowsOfA, ap, ai, rs, bp, bi, kc, c, ci, n, load);
                         } else {
-                            edgeTile(t, ap, ai, rs, bp, bi, kc, ci, rows, cols, load);
+                            edgeTile(t, rowsOfA, ap, ai, rs, bp, bi, kc, ci, rows, cols, load);
                         }
                     }
                 }
@@ -394,46 +390,34 @@ final class JvmGemm implements Step {
     }
 
     /** Runs the micro-kernel on a zero-padded copy of a partial tile and copies the result back. */
-    private void edgeTile(float[] t, float[] ap, int ai, int rs, float[] bp, int bi, int kc, int ci, int rows, int cols,
-                          boolean load) {
+    private void edgeTile(float[] t, boolean rowsOfA, float[] ap, int ai, int rs, float[] bp, int bi, int kc, int ci,
+                          int rows, int cols, boolean load) {
         Arrays.fill(t, 0f);
         if (load) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, ci + r * n, t, r * nr, cols);
             }
         }
-        micro(ap, ai, rs, bp, bi, kc, t, 0, nr, true);
+        micro(rowsOfA, ap, ai, rs, bp, bi, kc, t, 0, nr, true);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(t, r * nr, c, ci + r * n, cols);
         }
     }
 
-    /** {@link #edgeTile} for a full panel of rows read from A (NN, NT): the last, partial column panel. */
-    private void edgeRows(float[] t, int ai, float[] bp, int bi, int kc, int ci, int cols, boolean load) {
-        Arrays.fill(t, 0f);
-        if (load) {
-            for (int r = 0; r < mr; r++) {
-                System.arraycopy(c, ci + r * n, t, r * nr, cols);
+    /**
+     * This GEMM's micro-kernel on one tile (see {@link MicroKernels}): op(A)'s panel at ap[ai],
+     * row stride rs, or ({@code rowsOfA}: NN, NT read in place) mr rows of A from a[ai], k apart.
+     */
+    private void micro(boolean rowsOfA, float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci,
+            int ldc, boolean load) {
+        if (rowsOfA) {
+            if (kernel == GemmKernel.K8X2) {
+                MicroKernels.kernel8x2Rows(a, ai, k, bp, bi, kc, c, ci, ldc, load);
+            } else {
+                MicroKernels.kernel5x2Rows(a, ai, k, bp, bi, kc, c, ci, ldc, load);
             }
+            return;
         }
-        microRows(ai, bp, bi, kc, t, 0, nr, true);
-        for (int r = 0; r < mr; r++) {
-            System.arraycopy(t, r * nr, c, ci + r * n, cols);
-        }
-    }
-
-    /** This GEMM's micro-kernel on one tile with op(A)'s rows read from A (NN, NT; see {@link MicroKernels}). */
-    private void microRows(int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean load) {
-        if (kernel == GemmKernel.K8X2) {
-            MicroKernels.kernel8x2Rows(a, ai, k, bp, bi, kc, c, ci, ldc, load);
-        } else {
-            MicroKernels.kernel5x2Rows(a, ai, k, bp, bi, kc, c, ci, ldc, load);
-        }
-    }
-
-    /** This GEMM's micro-kernel on one tile (see {@link MicroKernels}). */
-    private void micro(float[] ap, int ai, int rs, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
-            boolean load) {
         switch (kernel) {
             case K5X2 -> MicroKernels.kernel5x2(ap, ai, rs, bp, bi, kc, c, ci, ldc, load);
             case K6X2 -> MicroKernels.kernel6x2(ap, ai, rs, bp, bi, kc, c, ci, ldc, load);
