@@ -87,18 +87,15 @@ final class Windows {
                     int n = px / (h * wd), q = px % (h * wd), yy = q / wd, xx = q % wd;
                     int out = xo + px * c;
                     Arrays.fill(dx, out, out + c, 0f);
-                    for (int i = 0; i < k; i++) {
-                        int ty = yy + p - i; // = oh·s
-                        if (ty < 0 || ty % s != 0 || ty / s >= oh) {
-                            continue;
-                        }
-                        int rowBase = (n * oh + ty / s) * ow;
-                        for (int j = 0; j < k; j++) {
-                            int tx = xx + p - j;
-                            if (tx < 0 || tx % s != 0 || tx / s >= ow) {
-                                continue;
-                            }
-                            add(dx, out, dcols, co + (rowBase + tx / s) * patch + (i * k + j) * c, c);
+                    // the windows (a, b) that cover the pixel, at tap (i, j) = (yy + p − a·s, xx + p − b·s):
+                    // a and b descending is i and j ascending, the order of the sum; no division per tap
+                    int aLo = Math.max(0, ceilDiv(yy + p - k + 1, s)), aHi = Math.min(oh - 1, Math.floorDiv(yy + p, s));
+                    int bLo = Math.max(0, ceilDiv(xx + p - k + 1, s)), bHi = Math.min(ow - 1, Math.floorDiv(xx + p, s));
+                    for (int a = aHi; a >= aLo; a--) {
+                        int i = yy + p - a * s;
+                        int rowBase = (n * oh + a) * ow;
+                        for (int b = bHi; b >= bLo; b--) {
+                            add(dx, out, dcols, co + (rowBase + b) * patch + (i * k + xx + p - b * s) * c, c);
                         }
                     }
                 }
