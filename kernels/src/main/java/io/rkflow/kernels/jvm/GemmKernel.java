@@ -9,8 +9,8 @@ import jdk.incubator.vector.FloatVector;
  * a micro-kernel and block sizes per machine), the thin path, or {@link #AUTO}, which picks the
  * tile for this machine's vector registers and the thin path for products with few columns (see
  * {@link JvmGemm}). A tile is {@code rows} × {@code vectors} vectors of C held in registers:
- * rows·vectors accumulators, plus {@code vectors} registers for a row of B and one for a
- * broadcast element of A. Its block sizes: k-blocks of depth at most {@code kc} (a rows × kc
+ * rows·vectors accumulators, plus {@code vectors} registers for a row of B and, as C2 schedules
+ * the loop, up to three for broadcast elements of A. Its block sizes: k-blocks of depth at most {@code kc} (a rows × kc
  * panel of packed A, 6–12 KB, stays in the 32 KB L1 of Zen 2–4), and chunks of C as wide as a
  * 128 KB block of packed B allows ({@link JvmGemm}: 128 columns at kc = 256; it stays in their
  * 512 KB–1 MB L2).
