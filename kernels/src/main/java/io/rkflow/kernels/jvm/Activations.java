@@ -159,28 +159,22 @@ final class Activations {
         void compute(double[] out, float[] x, int from, int count);
     }
 
-    /** y = f(x) over [lo, lo + ⌊(hi − lo)/FH⌋·FH) by blocks; returns where it stopped. */
-    private static int forwardBlocks(DoubleBlock f, float[] y, int yo, float[] x, int xo, int lo, int hi) {
+    /**
+     * Over [lo, lo + ⌊(hi − lo)/FH⌋·FH) by blocks, returning where it stopped: out = f(x), or with
+     * {@code dy}, out = dy · f(x) (f a slope).
+     */
+    private static int blocks(DoubleBlock f, float[] out, int oo, float[] dy, int dyo, float[] x, int xo, int lo,
+            int hi) {
         double[] block = BLOCKS.get();
         int i = lo;
         for (int end = lo + FH.loopBound(hi - lo); i < end; ) {
             int count = Math.min(end - i, BLOCK);
             f.compute(block, x, xo + i, count);
-            narrowBlock(y, yo + i, block, count);
-            i += count;
-        }
-        return i;
-    }
-
-    /** dx = dy · f'(x) over [lo, lo + ⌊(hi − lo)/FH⌋·FH) by blocks, with the slopes from {@code slope}. */
-    private static int backwardBlocks(DoubleBlock slope, float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo,
-            int lo, int hi) {
-        double[] block = BLOCKS.get();
-        int i = lo;
-        for (int end = lo + FH.loopBound(hi - lo); i < end; ) {
-            int count = Math.min(end - i, BLOCK);
-            slope.compute(block, x, xo + i, count);
-            scaleBlock(dx, dxo + i, dy, dyo + i, block, count);
+            if (dy == null) {
+                narrowBlock(out, oo + i, block, count);
+            } else {
+                scaleBlock(out, oo + i, dy, dyo + i, block, count);
+            }
             i += count;
         }
         return i;
@@ -201,19 +195,19 @@ final class Activations {
     }
 
     private static int tanhForward(float[] y, int yo, float[] x, int xo, int lo, int hi) {
-        return forwardBlocks(Activations::tanhValues, y, yo, x, xo, lo, hi);
+        return blocks(Activations::tanhValues, y, yo, null, 0, x, xo, lo, hi);
     }
 
     private static int tanhBackward(float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo, int lo, int hi) {
-        return backwardBlocks(Activations::tanhSlopes, dx, dxo, dy, dyo, x, xo, lo, hi);
+        return blocks(Activations::tanhSlopes, dx, dxo, dy, dyo, x, xo, lo, hi);
     }
 
     private static int geluForward(float[] y, int yo, float[] x, int xo, int lo, int hi) {
-        return forwardBlocks(Activations::geluValues, y, yo, x, xo, lo, hi);
+        return blocks(Activations::geluValues, y, yo, null, 0, x, xo, lo, hi);
     }
 
     private static int geluBackward(float[] dx, int dxo, float[] dy, int dyo, float[] x, int xo, int lo, int hi) {
-        return backwardBlocks(Activations::geluSlopes, dx, dxo, dy, dyo, x, xo, lo, hi);
+        return blocks(Activations::geluSlopes, dx, dxo, dy, dyo, x, xo, lo, hi);
     }
 
     /** tanh x, vectorized; see {@link #tanh(double)}. */

@@ -12,18 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #SPLIT_K}). k is cut into segments fixed by the shape (at most
  * {@value JvmGemm#MAX_CHUNKS}); each segment's partial product is one fma chain per element over
  * its p in order from 0, computed in parallel; the partials are then added to 0 (or the old C) in
- * segment order. So the rounding depends on the shape only, never on the thread count.
- *
- * <p>The other shape of a first convolution, its forward over a 9-element patch (NN, k ≤
- * {@link #SMALL_K}), takes the blocked path under AUTO, not the thin one ({@link JvmGemm#thin}):
- * the thin path vectorizes along k, which 9 terms cannot fill. A row-by-row path for it, measured
- * against the blocked path on Zen 4, was slower at every such shape (100352 × 32 × 9: 0.96 against
- * 0.76 ms; the classifier's NT 128 × 1024 × 10: 82 against 22 µs).
+ * segment order. So the rounding depends on the shape only, never on the thread count. (The
+ * other shape of a first convolution, its forward over a 9-element patch, takes the blocked path:
+ * see {@link JvmGemm#thin}.)
  */
 final class NarrowGemm {
 
-    /** The largest inner dimension for which NN and NT never take the thin path. */
-    static final int SMALL_K = 16;
     /** The largest m·n of the {@link SplitK} path. */
     static final int SPLIT_MN = 4096;
     /** The smallest k of the {@link SplitK} path, and the least length of its segments. */

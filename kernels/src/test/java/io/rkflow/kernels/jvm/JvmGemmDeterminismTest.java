@@ -49,7 +49,7 @@ class JvmGemmDeterminismTest {
         for (GemmKernel kernel : new GemmKernel[] {GemmKernel.K5X2, GemmKernel.K6X2, GemmKernel.K12X2, GemmKernel.THIN, GemmKernel.AUTO}) {
             List<float[]> got = products(kernel, 2);
             for (int i = 0; i < PRODUCTS.length; i++) {
-                boolean smallK = PRODUCTS[i][0] != GemmForm.TN && (int) PRODUCTS[i][3] <= NarrowGemm.SMALL_K;
+                boolean smallK = PRODUCTS[i][0] != GemmForm.TN && (int) PRODUCTS[i][3] <= JvmGemm.SMALL_K;
                 if (kernel == GemmKernel.AUTO ? smallK : kernel != GemmKernel.THIN || PRODUCTS[i][0] == GemmForm.TN) {
                     assertBitIdentical(reference.get(i), got.get(i), kernel.id() + " " + describe(i) + " against 8x2");
                 }
